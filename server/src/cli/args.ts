@@ -1,0 +1,81 @@
+/**
+ * Command-line arguments -> typed options, using node:util parseArgs. Usage errors come back as messages.
+ */
+import { parseArgs } from 'node:util';
+import type { Builder } from '../core/types';
+
+/** Options of `dockerfile-layers analyze`. */
+export interface AnalyzeArgs {
+  command: 'analyze';
+  dockerfile: string;
+  context: string | null;
+  target: string | undefined;
+  buildArgs: Record<string, string>;
+  builder: Builder;
+  image: string | null;
+  stateDir: string | null;
+  noDocker: boolean;
+  json: boolean;
+}
+
+export type CliArgs = AnalyzeArgs | { command: 'help' } | { command: 'version' };
+
+export const USAGE = `Usage: dockerfile-layers analyze [DOCKERFILE] [options]
+
+Shows, for every Dockerfile instruction, whether it adds an image layer, its size and its build-cache status.
+
+Options:
+  --context DIR          build context (default: the Dockerfile's folder)
+  --target STAGE         stage to build (default: the last stage)
+  --build-arg K=V        build argument, repeatable (K alone takes the value from the environment)
+  --builder B            buildkit (default) or legacy
+  --image TAG            an image built from this Dockerfile, for measured sizes
+  --state-dir DIR        where build state for cache predictions is kept
+  --no-docker            never contact a Docker daemon
+  --json                 print JSON instead of a table
+  -h, --help             show this help
+  -v, --version          show the version
+
+Exit codes: 0 ok, 1 the Dockerfile has errors that would fail the build, 2 usage or IO error.`;
+
+/** Parses argv (without node and script); returns options or a usage error message. */
+export function parseCliArgs(argv: string[], env: Record<string, string | undefined>): CliArgs | { error: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        context: { type: 'string' }, target: { type: 'string' }, 'build-arg': { type: 'string', multiple: true },
+        builder: { type: 'string' }, image: { type: 'string' }, 'state-dir': { type: 'string' },
+        'no-docker': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help' };
+  if (values.version) return { command: 'version' };
+  const [command, ...rest] = positionals;
+  if (command === undefined) return { error: 'missing command: try `dockerfile-layers analyze`' };
+  if (command !== 'analyze') return { error: `unknown command "${command}": the commands are: analyze` };
+  if (rest.length > 1) return { error: `analyze takes one Dockerfile, got ${rest.length}` };
+  const builder = values.builder ?? 'buildkit';
+  if (builder !== 'buildkit' && builder !== 'legacy') return { error: `--builder must be buildkit or legacy, not "${builder}"` };
+  const buildArgs: Record<string, string> = {};
+  for (const pair of values['build-arg'] ?? []) {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    if (key === '') return { error: `--build-arg needs KEY=VALUE, got "${pair}"` };
+    // Like `docker build`, a bare KEY takes its value from the environment and is skipped when unset.
+    const value = eq < 0 ? env[key] : pair.slice(eq + 1);
+    if (value !== undefined) buildArgs[key] = value;
+  }
+  return {
+    command: 'analyze', dockerfile: rest[0] ?? 'Dockerfile', context: values.context ?? null, target: values.target,
+    buildArgs, builder, image: values.image ?? null, stateDir: values['state-dir'] ?? null,
+    noDocker: values['no-docker'] ?? false, json: values.json ?? false,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Analysis -> what the CLI prints: the documented JSON shape and a readable table.
+ */
+import type { Analysis, Finding } from '../core/types';
+import { formatBytes } from '../core/present';
+import { stageLabel } from '../core/layers';
+
+/** The CLI's JSON report, with 1-based lines; exactly the documented shape. */
+export function toJsonReport(analysis: Analysis, dockerfile: string, context: string): object {
+  const target = analysis.target === null ? null : (analysis.stages[analysis.target]?.name ?? analysis.target);
+  return {
+    dockerfile,
+    context,
+    builder: analysis.builder,
+    target,
+    stages: analysis.stages.map((s) => ({ index: s.index, name: s.name, base: s.base, line: s.line + 1, inTarget: s.inTarget })),
+    steps: analysis.steps.map((s) => ({
+      line: s.line + 1,
+      endLine: s.endLine + 1,
+      stage: s.stage,
+      keyword: s.keyword,
+      layer: s.layer,
+      size: { bytes: s.size.bytes, source: s.size.source },
+      cache: { status: s.cache.status, reason: s.cache.reason },
+    })),
+    totals: { layers: analysis.totals.layers, bytes: analysis.totals.bytes },
+  };
+}
+
+const HEADERS = ['LINE', 'STAGE', 'INSTRUCTION', 'LAYER', 'SIZE', 'CACHE'];
+
+/** A plain-text table: one row per instruction, then totals and the builder the answer is for. */
+export function toTable(analysis: Analysis): string {
+  const rows = analysis.steps.map((s) => {
+    const stage = s.stage === null ? '-' : stageLabel(s.stage, analysis.stages[s.stage]?.name ?? null);
+    const built = s.stage === null || analysis.stages[s.stage]?.built !== false;
+    const layer = built ? s.layer : 'skip';
+    const size = !built || s.keyword === 'FROM' || s.layer === 'no' ? '-' : s.size.bytes === null ? '?' : formatBytes(s.size.bytes);
+    return [String(s.line + 1), stage, s.summary, layer, size, s.cache.status];
+  });
+  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  const t = analysis.totals;
+  const size = t.bytes === null ? 'size unknown' : formatBytes(t.bytes);
+  const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers} maybe)` : '';
+  const builder = analysis.builder === 'buildkit' ? 'BuildKit' : 'legacy builder';
+  const target = analysis.target === null ? '' : `, target ${stageLabel(analysis.target, analysis.stages[analysis.target]?.name ?? null)}`;
+  return [fmt(HEADERS), ...rows.map(fmt), '', `Final image: ${t.layers} layers${maybe} added, ${size} (${builder}${target})`].join('\n');
+}
+
+/** A finding as `file:line: severity: message`, the form editors and CI logs link. */
+export function formatFinding(file: string, f: Finding): string {
+  return `${file}:${f.line + 1}: ${f.severity}: ${f.message} [${f.code}]`;
+}

@@ -1,0 +1,70 @@
+/**
+ * Words users read: the compact inlay hint label and the hover text of a step. Pure string building,
+ * shared by the language server and the CLI so both say the same thing.
+ */
+import type { Analysis, Step, StageSummary } from './types';
+import { stageLabel } from './layers';
+
+/** Which parts of a hint label to show. */
+export interface HintParts {
+  layer: boolean;
+  size: boolean;
+  cache: boolean;
+}
+
+const ALL_PARTS: HintParts = { layer: true, size: true, cache: true };
+
+/** Formats bytes for people: `0 B`, `812 B`, `12.4 kB`, `1.2 MB` (decimal units, as `docker history`). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** The layer part of a hint: `+ layer`, `+ layer?`, `no layer · metadata`, `stage from …`, `not built`. */
+export function layerLabel(step: Step, stage: StageSummary | undefined): string {
+  if (stage && !stage.built) return 'not built';
+  if (step.keyword === 'FROM') {
+    if (!stage) return 'stage';
+    return stage.inFinalImage ? 'stage · in final image' : 'stage not in final image';
+  }
+  if (step.layer === 'yes') return '+ layer';
+  if (step.layer === 'maybe') return '+ layer?';
+  return step.metadata ? 'no layer · metadata' : 'no layer';
+}
+
+/** The compact hint label of a step, e.g. `+ layer · 12.4 MB · cached`; empty when every part is off. */
+export function hintLabel(step: Step, analysis: Analysis, parts: HintParts = ALL_PARTS): string {
+  const stage = step.stage === null ? undefined : analysis.stages[step.stage];
+  const out: string[] = [];
+  if (parts.layer) out.push(layerLabel(step, stage));
+  if (parts.size && step.size.bytes !== null && step.layer !== 'no') out.push(formatBytes(step.size.bytes));
+  if (parts.cache && step.cache.status !== 'unknown' && step.layer !== 'no') out.push(step.cache.status === 'hit' ? 'cached' : 'rebuilds');
+  return out.join(' · ');
+}
+
+const BUILDER_NAMES = { buildkit: 'BuildKit', legacy: 'legacy builder' } as const;
+
+/** Hover markdown for a step: verdict, reason, stage role, size and cache lines. */
+export function hoverMarkdown(step: Step, analysis: Analysis): string {
+  const verdict = step.layer === 'yes' ? 'adds a layer' : step.layer === 'maybe' ? 'may add a layer' : 'adds no layer';
+  const lines = [`**${step.keyword}** ${verdict} (${BUILDER_NAMES[analysis.builder]})`, '', step.reason];
+  if (step.stage !== null) {
+    const st = analysis.stages[step.stage];
+    if (st) lines.push('', `Stage **${stageLabel(st.index, st.name)}** (#${st.index}, FROM ${st.base}): ${st.role}`);
+  } else {
+    lines.push('', 'Before the first FROM: global scope.');
+  }
+  if (step.layer !== 'no' || step.keyword === 'FROM') {
+    const size = step.size.bytes === null ? 'unknown' : `${formatBytes(step.size.bytes)} (${step.size.bytes} bytes, ${step.size.source})`;
+    lines.push('', `Size: ${size}${step.size.detail ? ` (${step.size.detail})` : ''}`);
+    lines.push(`Cache: ${step.cache.status} (${step.cache.reason})`);
+  }
+  return lines.join('\n');
+}

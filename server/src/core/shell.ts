@@ -1,0 +1,161 @@
+/**
+ * A light reading of RUN commands: split a shell command into simple commands and judge whether each one
+ * can change the filesystem. Written by hand because only this coarse judgement is needed, not a full
+ * POSIX shell parser; anything not understood is reported as unknown, never guessed.
+ */
+
+/** What a command does to the filesystem: certainly nothing, certainly writes, or not known. */
+export type WriteEffect = 'none' | 'writes' | 'unknown';
+
+/** One simple command: its words (quotes removed) and the files it redirects output to. */
+export interface SimpleCommand {
+  words: string[];
+  redirects: string[];
+}
+
+/** Commands that never change the filesystem by themselves (output redirection is judged separately). */
+const READ_ONLY = new Set([
+  'true', ':', 'false', 'echo', 'printf', 'exit', 'ls', 'cat', 'pwd', 'id', 'whoami', 'env', 'printenv',
+  'uname', 'date', 'sleep', 'test', '[', '[[', 'which', 'command', 'type', 'cd', 'export', 'set', 'unset',
+  'umask', 'grep', 'egrep', 'head', 'tail', 'wc', 'stat', 'df', 'du', 'nproc', 'sort', 'uniq', 'tr', 'cut',
+  'basename', 'dirname', 'readlink', 'realpath', 'md5sum', 'sha256sum', 'sha1sum', 'file', 'free', 'ps',
+  'getent', 'arch', 'seq', 'yes', 'expr', 'source', '.', 'alias', 'shift', 'return', 'wait', 'tty',
+]);
+
+/** Commands whose whole purpose is to write files. */
+const WRITERS = new Set([
+  'apt-get', 'apt', 'aptitude', 'dpkg', 'apk', 'yum', 'dnf', 'microdnf', 'zypper', 'pacman', 'rpm', 'pip',
+  'pip3', 'pipx', 'poetry', 'uv', 'npm', 'npx', 'yarn', 'pnpm', 'bun', 'gem', 'bundle', 'composer', 'go',
+  'cargo', 'rustup', 'mvn', 'gradle', 'make', 'cmake', 'gcc', 'cc', 'g++', 'clang', 'dotnet', 'conda',
+  'mamba', 'touch', 'cp', 'mv', 'ln', 'rm', 'rmdir', 'chmod', 'chown', 'chgrp', 'tar', 'unzip', 'gunzip',
+  'gzip', 'wget', 'git', 'useradd', 'groupadd', 'adduser', 'addgroup', 'usermod', 'install', 'tee',
+  'truncate', 'dd', 'patch', 'update-ca-certificates', 'ldconfig', 'locale-gen', 'setcap', 'mkfifo', 'mknod',
+]);
+
+/** Splits a shell command into simple commands at `&&`, `||`, `;`, `|`, `&` and newlines. */
+export function splitCommands(script: string): SimpleCommand[] {
+  const commands: SimpleCommand[] = [];
+  let words: string[] = [];
+  let redirects: string[] = [];
+  const flush = (): void => {
+    if (words.length > 0 || redirects.length > 0) commands.push({ words, redirects });
+    words = [];
+    redirects = [];
+  };
+  const tokens = tokenize(script);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.op && /^(&&|\|\||;|\||&|\n|\(|\)|\{|\})$/.test(t.text)) flush();
+    else if (t.op && /^\d*(>|>>|>\||&>)$/.test(t.text)) redirects.push(tokens[++i]?.text ?? '');
+    else if (t.op) i++;
+    else words.push(t.text);
+  }
+  flush();
+  return commands;
+}
+
+interface Token {
+  text: string;
+  op: boolean;
+}
+
+function tokenize(script: string): Token[] {
+  const tokens: Token[] = [];
+  let word = '';
+  let inWord = false;
+  const end = (): void => {
+    if (inWord) tokens.push({ text: word, op: false });
+    word = '';
+    inWord = false;
+  };
+  for (let i = 0; i < script.length; i++) {
+    const c = script[i];
+    if (c === '\\' && i + 1 < script.length) {
+      if (script[i + 1] !== '\n') word += script[i + 1];
+      inWord = inWord || script[i + 1] !== '\n';
+      i++;
+    } else if (c === "'" || c === '"') {
+      const close = script.indexOf(c, i + 1);
+      const stop = close < 0 ? script.length : close;
+      word += script.slice(i + 1, stop);
+      inWord = true;
+      i = stop;
+    } else if (c === '#' && !inWord) {
+      const nl = script.indexOf('\n', i);
+      i = (nl < 0 ? script.length : nl) - 1;
+    } else if (/[ \t\r]/.test(c)) {
+      end();
+    } else if (/[;&|<>()\n]/.test(c) || ((c === '{' || c === '}') && !inWord)) {
+      const op = readOperator(script, i, word, inWord);
+      if (op.digits) word = '';
+      else end();
+      inWord = false;
+      tokens.push({ text: op.text, op: true });
+      i += op.length - 1;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  end();
+  return tokens;
+}
+
+/** Reads an operator at `i`; a redirection directly after digits (`2>`) takes the digits as its file descriptor. */
+function readOperator(s: string, i: number, word: string, inWord: boolean): { text: string; length: number; digits: boolean } {
+  const two = s.slice(i, i + 2);
+  const digits = inWord && /^\d+$/.test(word) && (s[i] === '>' || s[i] === '<');
+  if (['&&', '||', '>>', '>|', '&>', '<<', '>&', '<&'].includes(two)) {
+    return { text: (digits ? word : '') + two, length: 2, digits };
+  }
+  return { text: (digits ? word : '') + s[i], length: 1, digits };
+}
+
+const NULL_TARGETS = /^(\/dev\/(null|stdout|stderr|tty|fd\/\d+)|&?\d+|-)$/;
+
+/** Tells whether a directory is known to exist before the command runs. */
+export type DirExists = (path: string) => boolean;
+
+/** Judges one simple command: does it write to the filesystem? `mkdir -p` of existing folders writes nothing. */
+export function commandEffect(cmd: SimpleCommand, exists: DirExists = () => false): { effect: WriteEffect; name: string } {
+  const words = cmd.words.filter((w, i) => !(i === 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)));
+  const name = skipWrappers(words);
+  if (cmd.redirects.some((r) => !NULL_TARGETS.test(r))) return { effect: 'writes', name };
+  if (name === '') return { effect: 'none', name };
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  if (base === 'sed') return { effect: words.some((w) => /^-[a-zA-Z]*i/.test(w) || w === '--in-place') ? 'writes' : 'none', name: base };
+  if (base === 'find') return { effect: words.some((w) => w === '-delete' || w.startsWith('-exec') || w.startsWith('-fprint')) ? 'unknown' : 'none', name: base };
+  if (base === 'mkdir') return { effect: mkdirEffect(words, exists), name: base };
+  if (base === 'curl') return { effect: words.some((w) => /^-[a-zA-Z]*[oO]/.test(w) || w.startsWith('--output') || w === '--remote-name') ? 'writes' : 'none', name: base };
+  if (READ_ONLY.has(base)) return { effect: 'none', name: base };
+  if (WRITERS.has(base)) return { effect: 'writes', name: base };
+  return { effect: 'unknown', name: base };
+}
+
+function skipWrappers(words: string[]): string {
+  let i = 0;
+  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++;
+  while (i < words.length && ['sudo', 'exec', 'nice', 'nohup', 'time', 'env', 'command', 'builtin'].includes(words[i])) {
+    i++;
+    while (i < words.length && (words[i].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]))) i++;
+  }
+  return words[i] ?? '';
+}
+
+/** Judges a whole RUN script: `writes` if any command writes, `none` if all are read-only, else `unknown`. */
+export function scriptEffect(script: string, exists?: DirExists): { effect: WriteEffect; culprit: string | null } {
+  let unknown: string | null = null;
+  for (const cmd of splitCommands(script)) {
+    const { effect, name } = commandEffect(cmd, exists);
+    if (effect === 'writes') return { effect, culprit: cmd.redirects.length > 0 && !WRITERS.has(name) ? `${name} >` : name };
+    if (effect === 'unknown' && unknown === null) unknown = name;
+  }
+  return unknown === null ? { effect: 'none', culprit: null } : { effect: 'unknown', culprit: unknown };
+}
+
+function mkdirEffect(words: string[], exists: DirExists): WriteEffect {
+  const args = words.slice(1);
+  const parents = args.some((w) => /^-[a-zA-Z]*p/.test(w) || w === '--parents');
+  const paths = args.filter((w) => !w.startsWith('-'));
+  return parents && paths.length > 0 && paths.every((p) => p.startsWith('/') && exists(p)) ? 'none' : 'writes';
+}

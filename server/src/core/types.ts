@@ -1,0 +1,164 @@
+/**
+ * Plain data shared by the pure analysis core and its adapters (LSP, CLI).
+ * Lines are 0-based inside the core; adapters convert to what their users expect.
+ */
+
+/** Which image builder the analysis predicts for. */
+export type Builder = 'buildkit' | 'legacy';
+
+/** Whether a step adds a layer to its stage's image. */
+export type LayerFlag = 'yes' | 'no' | 'maybe';
+
+/** Where a size figure comes from. */
+export type SizeSource = 'exact' | 'measured' | 'catalog' | 'heuristic' | 'base' | 'none' | 'unknown';
+
+/** An estimated layer size: `bytes` is uncompressed bytes, or null when not known. */
+export interface SizeEstimate {
+  bytes: number | null;
+  source: SizeSource;
+  /** Why the size is what it is (or why it is unknown), in one sentence. */
+  detail?: string;
+}
+
+export type CacheStatus = 'hit' | 'miss' | 'unknown';
+
+/** A predicted build-cache outcome for one step, with the reason in one sentence. */
+export interface CachePrediction {
+  status: CacheStatus;
+  reason: string;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A problem or remark about the Dockerfile; `code` keys quick fixes and settings. */
+export interface Finding {
+  code: string;
+  severity: Severity;
+  message: string;
+  line: number;
+  endLine: number;
+  /** 0-based columns on `line` and `endLine`; when absent the whole lines are meant. */
+  startColumn?: number;
+  endColumn?: number;
+}
+
+/** A heredoc attached to an instruction (`RUN <<EOF`, `COPY <<EOF /path`). */
+export interface HeredocModel {
+  name: string;
+  /** The body text, lines joined with `\n`, without the closing delimiter. */
+  body: string;
+  /** Whether the closing delimiter was found. */
+  terminated: boolean;
+}
+
+/** A `--name=value` flag of an instruction. */
+export interface FlagModel {
+  name: string;
+  value: string | null;
+}
+
+/** One instruction of the Dockerfile as the core sees it. */
+export interface InstructionModel {
+  keyword: string;
+  line: number;
+  endLine: number;
+  /** 0-based column just past the last character of the instruction on `endLine`. */
+  endColumn: number;
+  /** Argument text after the keyword and flags, continuations joined, comments removed. */
+  args: string;
+  /** Arguments split as the builder would (shell words or JSON strings). */
+  words: string[];
+  flags: FlagModel[];
+  /** `exec` for a JSON array form, `shell` otherwise (only meaningful for RUN, CMD, ENTRYPOINT, SHELL). */
+  form: 'exec' | 'shell';
+  heredocs: HeredocModel[];
+  /** Index of the stage this instruction belongs to; null for ARGs before the first FROM. */
+  stage: number | null;
+  /** For ONBUILD: the keyword of the trigger instruction. */
+  trigger?: string;
+}
+
+/** One build stage (`FROM ... [AS name]`). */
+export interface StageModel {
+  index: number;
+  name: string | null;
+  /** The base as written after variable substitution (an image reference or a stage name). */
+  base: string;
+  /** Index of the earlier stage this one is built FROM, or null when the base is an image. */
+  baseStage: number | null;
+  line: number;
+  /** Indices of earlier stages this stage reads from (`FROM`, `COPY --from`, `RUN --mount=from=`). */
+  dependsOn: number[];
+  /** Indices into DockerfileModel.instructions that belong to this stage, FROM included. */
+  instructions: number[];
+}
+
+/** Parser directives at the top of the file. */
+export interface Directives {
+  escape: string;
+  syntax: string | null;
+  check: string | null;
+}
+
+/** The parsed Dockerfile: instructions in file order, stages, and problems found while parsing. */
+export interface DockerfileModel {
+  directives: Directives;
+  instructions: InstructionModel[];
+  stages: StageModel[];
+  /** Global ARG defaults (declared before the first FROM); null means declared without a value. */
+  globalArgs: Map<string, string | null>;
+  findings: Finding[];
+}
+
+/** What the user asked the analysis for. */
+export interface AnalysisOptions {
+  builder: Builder;
+  /** Stage name or index as a string; undefined means the last stage. */
+  target?: string;
+  buildArgs: Record<string, string>;
+}
+
+/** The analysis of one instruction. */
+export interface Step {
+  line: number;
+  endLine: number;
+  endColumn: number;
+  stage: number | null;
+  keyword: string;
+  /** The instruction as written, on one line and shortened, for tables and trees. */
+  summary: string;
+  layer: LayerFlag;
+  /** One line saying why the step does or does not add a layer. */
+  reason: string;
+  /** True for steps that only change image metadata (ENV, LABEL, CMD, ...). */
+  metadata: boolean;
+  size: SizeEstimate;
+  cache: CachePrediction;
+}
+
+/** A stage as reported to users. */
+export interface StageSummary {
+  index: number;
+  name: string | null;
+  base: string;
+  line: number;
+  /** The target needs this stage: it is the target or something the target builds from or copies from. */
+  inTarget: boolean;
+  /** The stage's layers end up in the final image (the target and the stages it is built FROM). */
+  inFinalImage: boolean;
+  /** The chosen builder builds this stage (BuildKit: only what the target needs; legacy: every stage). */
+  built: boolean;
+  /** Why the stage is or is not built and shipped, in one sentence. */
+  role: string;
+}
+
+/** The whole analysis of a Dockerfile for one builder and target. */
+export interface Analysis {
+  builder: Builder;
+  /** Index of the target stage, or null when the file has no stage. */
+  target: number | null;
+  stages: StageSummary[];
+  steps: Step[];
+  findings: Finding[];
+  totals: { layers: number; maybeLayers: number; bytes: number | null };
+}
