@@ -129,7 +129,7 @@ export function commandEffect(cmd: SimpleCommand, exists: DirExists = () => fals
   if (base === 'curl') return { effect: words.some((w) => /^-[a-zA-Z]*[oO]/.test(w) || w.startsWith('--output') || w === '--remote-name') ? 'writes' : 'none', name: base };
   if (READ_ONLY.has(base)) return { effect: 'none', name: base };
   if (WRITERS.has(base)) return { effect: 'writes', name: base };
-  return { effect: 'unknown', name: base };
+  return { effect: 'unknown', name };
 }
 
 function skipWrappers(words: string[]): string {

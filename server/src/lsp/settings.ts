@@ -26,7 +26,7 @@ export function toSettings(raw: unknown): ServerSettings {
     for (const [k, v] of Object.entries(r.buildArgs)) if (typeof v === 'string') buildArgs[k] = v;
   }
   return {
-    analysis: { builder, target, buildArgs },
+    analysis: target === undefined ? { builder, buildArgs } : { builder, target, buildArgs },
     inlayHints: {
       enabled: hints.enabled !== false,
       parts: { layer: hints.layer !== false, size: hints.size !== false, cache: hints.cache !== false },

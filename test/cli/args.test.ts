@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCliArgs } from '../../server/src/cli/args';
+
+test('analyze options', () => {
+  const a = parseCliArgs(['analyze', 'x/Dockerfile', '--context', 'ctx', '--target', 't', '--build-arg', 'A=1', '--build-arg', 'B=', '--build-arg', 'FROM_ENV', '--build-arg', 'UNSET', '--builder', 'legacy', '--image', 'img:1', '--state-dir', 's', '--no-docker', '--json'], { FROM_ENV: 'e' });
+  assert.deepEqual(a, {
+    command: 'analyze', dockerfile: 'x/Dockerfile', context: 'ctx', target: 't', buildArgs: { A: '1', B: '', FROM_ENV: 'e' },
+    builder: 'legacy', image: 'img:1', stateDir: 's', noDocker: true, json: true,
+  });
+  const d = parseCliArgs(['analyze'], {});
+  assert.ok('command' in d && d.command === 'analyze' && d.dockerfile === 'Dockerfile' && d.builder === 'buildkit' && d.context === null);
+});
+
+test('usage errors are messages', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [[], /missing command/],
+    [['build'], /unknown command "build"/],
+    [['analyze', '--builder', 'kaniko'], /buildkit or legacy/],
+    [['analyze', '--bogus'], /bogus/],
+    [['analyze', 'a', 'b'], /one Dockerfile/],
+    [['analyze', '--build-arg', '=x'], /KEY=VALUE/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = parseCliArgs(argv, {});
+    assert.ok('error' in r, argv.join(' '));
+    assert.match(r.error, re);
+  }
+  assert.deepEqual(parseCliArgs(['--help'], {}), { command: 'help' });
+  assert.deepEqual(parseCliArgs(['-v'], {}), { command: 'version' });
+});

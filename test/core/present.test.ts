@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeDockerfile } from '../../server/src/core/analyze';
+import { formatBytes, hintLabel, hoverMarkdown } from '../../server/src/core/present';
+import type { Builder } from '../../server/src/core/types';
+import { EOLS, dockerfile } from '../helpers';
+
+test('formatBytes uses decimal units like docker history', () => {
+  const cases: Array<[number, string]> = [[0, '0 B'], [999, '999 B'], [1000, '1.0 kB'], [12_400, '12.4 kB'], [133_000_000, '133 MB'], [1_500_000_000, '1.5 GB']];
+  for (const [n, s] of cases) assert.equal(formatBytes(n), s);
+});
+
+function labels(lines: string[], builder: Builder, target?: string): string[][] {
+  return EOLS.map(({ eol }) => {
+    const a = analyzeDockerfile(dockerfile(lines, eol), { builder, target, buildArgs: {} });
+    return a.steps.map((s) => hintLabel(s, a));
+  });
+}
+
+test('hint labels: compact, one per instruction', () => {
+  const lines = ['FROM alpine AS a', 'RUN true', 'FROM alpine AS b', 'ENV X=1', 'RUN mystery', 'COPY --from=a / /', 'ARG Z'];
+  for (const got of labels(lines, 'buildkit')) {
+    assert.deepEqual(got, ['stage not in final image', '+ layer', 'stage · in final image', 'no layer · metadata', '+ layer', '+ layer', 'no layer · metadata']);
+  }
+  for (const got of labels(lines, 'legacy')) {
+    assert.deepEqual(got, ['stage not in final image', 'no layer', 'stage · in final image', 'no layer · metadata', '+ layer?', '+ layer', 'no layer · metadata']);
+  }
+  for (const got of labels(['FROM alpine AS a', 'RUN true', 'FROM alpine AS b'], 'buildkit')) assert.deepEqual(got, ['not built', 'not built', 'stage · in final image']);
+});
+
+test('hint labels take size and cache when known', () => {
+  const a = analyzeDockerfile('FROM alpine\nRUN touch /x\nENV A=1', { builder: 'buildkit', buildArgs: {} });
+  const run = { ...a.steps[1], size: { bytes: 12_400_000, source: 'measured' as const }, cache: { status: 'hit' as const, reason: 'unchanged' } };
+  assert.equal(hintLabel(run, a), '+ layer · 12.4 MB · cached');
+  assert.equal(hintLabel(run, a, { layer: false, size: true, cache: false }), '12.4 MB');
+  assert.equal(hintLabel({ ...run, cache: { status: 'miss', reason: 'changed' } }, a, { layer: true, size: false, cache: true }), '+ layer · rebuilds');
+  assert.equal(hintLabel(a.steps[2], a, { layer: false, size: true, cache: true }), '');
+});
+
+test('hover names the builder, the reason and the stage role', () => {
+  const a = analyzeDockerfile('FROM alpine AS build\nRUN true\nFROM alpine\nCOPY --from=build /x /x', { builder: 'legacy', buildArgs: {} });
+  const md = hoverMarkdown(a.steps[1], a);
+  assert.match(md, /\*\*RUN\*\* adds no layer \(legacy builder\)/);
+  assert.match(md, /empty diff/);
+  assert.match(md, /Stage \*\*build\*\*.*not in the final image/);
+  assert.match(hoverMarkdown(a.steps[3], a), /The build target/);
+});

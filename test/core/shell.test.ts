@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scriptEffect, splitCommands } from '../../server/src/core/shell';
+
+test('splitCommands splits at operators and collects redirections', () => {
+  assert.deepEqual(splitCommands('a b && c || d; e | f & g\nh'), [
+    { words: ['a', 'b'], redirects: [] }, { words: ['c'], redirects: [] }, { words: ['d'], redirects: [] },
+    { words: ['e'], redirects: [] }, { words: ['f'], redirects: [] }, { words: ['g'], redirects: [] }, { words: ['h'], redirects: [] },
+  ]);
+  assert.deepEqual(splitCommands('echo "a && b" > /out 2>/dev/null'), [{ words: ['echo', 'a && b'], redirects: ['/out', '/dev/null'] }]);
+  assert.deepEqual(splitCommands("echo 'x' >>/log # comment > /nope"), [{ words: ['echo', 'x'], redirects: ['/log'] }]);
+  assert.deepEqual(splitCommands('cat <<EOF'), [{ words: ['cat'], redirects: [] }]);
+  assert.deepEqual(splitCommands('echo a\\\nb'), [{ words: ['echo', 'ab'], redirects: [] }]);
+});
+
+test('scriptEffect judges whole scripts', () => {
+  const cases: Array<[string, string, string | null]> = [
+    ['true', 'none', null],
+    ['echo hi && ls -la / | wc -l', 'none', null],
+    ['echo hi >&2', 'none', null],
+    ['echo hi > /x', 'writes', 'echo >'],
+    ['FOO=1 apt-get install -y x', 'writes', 'apt-get'],
+    ['sudo -E pip install x', 'writes', 'pip'],
+    ['/usr/bin/touch /a', 'writes', 'touch'],
+    ['./configure', 'unknown', './configure'],
+    ['echo a; my-script; touch b', 'writes', 'touch'],
+    ['curl -fsSL https://example.invalid/x', 'none', null],
+    ['curl -fsSLo /x https://example.invalid/x', 'writes', 'curl'],
+    ['find / -name x', 'none', null],
+    ['find / -name x -delete', 'unknown', 'find'],
+    ['', 'none', null],
+  ];
+  for (const [script, effect, culprit] of cases) assert.deepEqual(scriptEffect(script), { effect, culprit }, script);
+});
+
+test('mkdir -p of existing folders writes nothing', () => {
+  const exists = (p: string): boolean => p === '/opt' || p === '/srv';
+  assert.equal(scriptEffect('mkdir -p /opt /srv', exists).effect, 'none');
+  assert.equal(scriptEffect('mkdir /opt', exists).effect, 'writes');
+  assert.equal(scriptEffect('mkdir -p /opt/new', exists).effect, 'writes');
+  assert.equal(scriptEffect('mkdir -p rel', () => true).effect, 'writes');
+});
+
+test('broken scripts never throw', () => {
+  for (const s of ['"unterminated', "'x", '&&&&', '>', '2>', '\\', '((', '}{', '<<<']) assert.ok(scriptEffect(s));
+});

@@ -1,0 +1,16 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_SETTINGS, toSettings } from '../../server/src/lsp/settings';
+
+test('settings: defaults for missing or wrong values', () => {
+  assert.deepEqual(toSettings(undefined), DEFAULT_SETTINGS);
+  assert.deepEqual(toSettings({ builder: 'kaniko', inlayHints: 'yes', buildArgs: [1] }), DEFAULT_SETTINGS);
+});
+
+test('settings: typed values pass through', () => {
+  const s = toSettings({ builder: 'legacy', target: 'build', buildArgs: { A: '1', B: 2 }, inlayHints: { enabled: false, size: false } });
+  assert.deepEqual(s, {
+    analysis: { builder: 'legacy', target: 'build', buildArgs: { A: '1' } },
+    inlayHints: { enabled: false, parts: { layer: true, size: false, cache: true } },
+  });
+});
