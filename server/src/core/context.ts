@@ -1,0 +1,44 @@
+/**
+ * The build context as plain data, filled by the scanner in server/src/context/ and read by the pure core
+ * to size COPY/ADD layers and fingerprint them for cache prediction.
+ */
+
+/** One path in the build context, as lstat saw it. */
+export interface ContextEntry {
+  /** Relative to the context root, `/`-separated, no leading `./` (the root itself is not listed). */
+  path: string;
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  /** Bytes of a regular file; the target's length for a symlink; 0 otherwise. */
+  size: number;
+  /** Permission bits (mode & 0o7777). */
+  mode: number;
+  /** The link text of a symlink. */
+  linkTarget?: string;
+  /** sha256 (hex) of a regular file's content; undefined until hashed or when it could not be read. */
+  hash?: string;
+  /** Why the entry could not be read (permission denied, vanished during the scan, ...). */
+  error?: string;
+}
+
+/** What a local archive holds once ADD extracts it. */
+export interface ArchiveInfo {
+  /** Uncompressed bytes of the regular files (and link texts) it extracts, or null when unreadable. */
+  bytes: number | null;
+  entries: number;
+  error?: string;
+}
+
+/** A scanned build context. Maps are keyed by ContextEntry.path. */
+export interface ContextIndex {
+  /** Absolute path of the context root, for messages only. */
+  root: string;
+  entries: Map<string, ContextEntry>;
+  /** The ignore file that applies (`<Dockerfile>.dockerignore` or `.dockerignore`) and its text, or null. */
+  ignoreFile: { name: string; text: string } | null;
+  /** Archives among the files (content detected as tar, plain or compressed), by path. */
+  archives: Map<string, ArchiveInfo>;
+  /** Set when the scan stopped early (file limit, cancelled): sizes are then lower bounds and say so. */
+  incomplete?: string;
+  /** Problems met while scanning (symlink loops, unreadable folders), for hovers and diagnostics. */
+  problems: Array<{ path: string; message: string }>;
+}
