@@ -1,14 +1,23 @@
 /**
- * VS Code side: starts the language server for Dockerfiles. Everything else is asked of the server.
+ * VS Code side: starts the language server, and feeds the layer explorer and the status bar from the
+ * server's `dockerfileLayers/layers` answers. Analysis itself always happens in the server.
  */
 import * as path from 'node:path';
-import type { ExtensionContext } from 'vscode';
-import { workspace } from 'vscode';
+import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { AnalysisChangedNotification, BuildLogNotification, LayersRequest, TrustNotification, WorkspaceRequest, type LayersResult } from '../../server/src/protocol';
+import { imageRows, workspaceRow, type Row } from './explorer/nodes';
+import { LayerTreeProvider } from './explorer/provider';
+import { createStatusBar } from './statusBar';
+import { registerCommands } from './commands';
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: ExtensionContext): Promise<void> {
+/** Time to wait after an edit before asking for the new analysis, in ms (the view updates within ~100 ms). */
+const EDIT_DEBOUNCE_MS = 40;
+const DOCKERFILE_GLOB = '**/{Dockerfile,Containerfile,*.Dockerfile,*.dockerfile,Dockerfile.*,Containerfile.*}';
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -17,11 +26,85 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'dockerfile' }],
     synchronize: { configurationSection: 'dockerfileLayers' },
-    initializationOptions: { settings: workspace.getConfiguration('dockerfileLayers') },
+    initializationOptions: { settings: vscode.workspace.getConfiguration('dockerfileLayers'), trusted: vscode.workspace.isTrusted },
   };
-  client = new LanguageClient('dockerfileLayers', 'Dockerfile Layers', serverOptions, clientOptions);
-  context.subscriptions.push(client);
-  await client.start();
+  const lc = new LanguageClient('dockerfileLayers', 'Dockerfile Layers', serverOptions, clientOptions);
+  client = lc;
+  const output = vscode.window.createOutputChannel('Dockerfile Layers Build');
+  const tree = new LayerTreeProvider();
+  const view = vscode.window.createTreeView('dockerfileLayers.explorer', { treeDataProvider: tree, showCollapseAll: true });
+  const status = createStatusBar();
+  let current: LayersResult | null = null;
+  let workspace: Row | null = null;
+  let showMetadata = context.workspaceState.get<boolean>('showMetadata', true);
+  void vscode.commands.executeCommand('setContext', 'dockerfileLayers.showMetadata', showMetadata);
+
+  const render = (): void => {
+    const rows = current ? imageRows(current, { showMetadata }) : [];
+    tree.setRows(workspace ? [...rows, workspace] : rows);
+    status.show(current?.analysis ?? null);
+    view.message = current ? undefined : 'Open a Dockerfile to see its layers.';
+  };
+  const activeDockerfile = (): vscode.TextDocument | null => {
+    const doc = vscode.window.activeTextEditor?.document;
+    return doc && doc.languageId === 'dockerfile' ? doc : null;
+  };
+  const refreshActive = async (): Promise<void> => {
+    const doc = activeDockerfile();
+    if (!doc) {
+      // Keep showing the last Dockerfile while another kind of editor has focus; clear only when it closed.
+      if (current && !vscode.workspace.textDocuments.some((d) => d.uri.toString() === current?.uri)) current = null;
+      return render();
+    }
+    current = await lc.sendRequest(LayersRequest.type, { textDocument: { uri: doc.uri.toString() } }).catch(() => current);
+    render();
+  };
+  const refreshWorkspace = async (): Promise<void> => {
+    const files = await vscode.workspace.findFiles(DOCKERFILE_GLOB, '**/node_modules/**', 500);
+    if (files.length === 0) return void (workspace = null);
+    const result = await lc.sendRequest(WorkspaceRequest.type, { uris: files.map((f) => f.toString()) }).catch(() => null);
+    workspace = result ? workspaceRow(result, (uri) => vscode.workspace.asRelativePath(vscode.Uri.parse(uri))) : null;
+  };
+  const refreshAll = async (): Promise<void> => {
+    await refreshWorkspace();
+    await refreshActive();
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void refreshActive(), EDIT_DEBOUNCE_MS);
+  };
+
+  context.subscriptions.push(
+    lc, output, view, status.item, vscode.window.registerFileDecorationProvider(tree),
+    ...registerCommands({
+      client: lc, output, current: () => current, refresh: refreshAll,
+      setShowMetadata: (show) => {
+        showMetadata = show;
+        void context.workspaceState.update('showMetadata', show);
+        void vscode.commands.executeCommand('setContext', 'dockerfileLayers.showMetadata', show);
+        render();
+      },
+    }),
+    vscode.window.onDidChangeActiveTextEditor(() => void refreshActive()),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === activeDockerfile()) schedule();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('dockerfileLayers')) schedule();
+    }),
+    vscode.workspace.onDidSaveTextDocument((d) => {
+      if (d.languageId === 'dockerfile') void refreshAll();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void lc.sendNotification(TrustNotification.type, { trusted: true })),
+  );
+  await lc.start();
+  lc.onNotification(BuildLogNotification.type, (p) => output.append(p.text));
+  lc.onNotification(AnalysisChangedNotification.type, (p) => {
+    if (p.uri === null || p.uri === current?.uri) schedule();
+  });
+  await refreshAll();
 }
 
 export async function deactivate(): Promise<void> {

@@ -47,7 +47,7 @@ test('the table shows every instruction and the builder', () => {
     assert.equal(r.code, 0);
     assert.match(r.out, /^LINE\s+STAGE\s+INSTRUCTION\s+LAYER\s+SIZE\s+CACHE/);
     assert.match(r.out, /\n2\s+#0\s+RUN echo hi > \/x\s+yes\s+\?\s+unknown/);
-    assert.match(r.out, /Final image: 1 layers added, size unknown \(BuildKit, target #0\)/);
+    assert.match(r.out, /Final image: 1 layer added, size unknown \(BuildKit, target #0\)/);
   });
 });
 

@@ -2,7 +2,7 @@
  * Analysis -> what the CLI prints: the documented JSON shape and a readable table.
  */
 import type { Analysis, Finding } from '../core/types';
-import { formatBytes } from '../core/present';
+import { formatBytes, layerCount } from '../core/present';
 import { stageLabel } from '../core/layers';
 
 /** The CLI's JSON report, with 1-based lines; exactly the documented shape. */
@@ -45,7 +45,7 @@ export function toTable(analysis: Analysis): string {
   const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers} maybe)` : '';
   const builder = analysis.builder === 'buildkit' ? 'BuildKit' : 'legacy builder';
   const target = analysis.target === null ? '' : `, target ${stageLabel(analysis.target, analysis.stages[analysis.target]?.name ?? null)}`;
-  return [fmt(HEADERS), ...rows.map(fmt), '', `Final image: ${t.layers} layers${maybe} added, ${size} (${builder}${target})`].join('\n');
+  return [fmt(HEADERS), ...rows.map(fmt), '', `Final image: ${layerCount(t.layers)}${maybe} added, ${size} (${builder}${target})`].join('\n');
 }
 
 /** A finding as `file:line: severity: message`, the form editors and CI logs link. */

@@ -27,6 +27,11 @@ export function formatBytes(bytes: number): string {
   return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
 }
 
+/** `1 layer`, `3 layers`: a count with its noun. */
+export function layerCount(n: number): string {
+  return `${n} ${n === 1 ? 'layer' : 'layers'}`;
+}
+
 /** The layer part of a hint: `+ layer`, `+ layer?`, `no layer · metadata`, `stage from …`, `not built`. */
 export function layerLabel(step: Step, stage: StageSummary | undefined): string {
   if (stage && !stage.built) return 'not built';

@@ -1,0 +1,134 @@
+/**
+ * Layer explorer rows as plain data, built from the server's analysis. No vscode import, so the tree's
+ * content is unit-tested without an editor; explorer/provider.ts turns these into TreeItems.
+ */
+import type { Analysis, Step, StageSummary } from '../../../server/src/core/types';
+import type { LayersResult, MeasuredImage, MeasuredLayer, WorkspaceResult } from '../../../server/src/protocol';
+import { formatBytes, hintLabel, layerCount } from '../../../server/src/core/present';
+import { stageLabel } from '../../../server/src/core/layers';
+
+/** Which icon a row shows; the provider maps these to theme icons. */
+export type RowIcon = 'image' | 'stage' | 'stage-off' | 'layer' | 'layer-maybe' | 'metadata' | 'skipped' | 'base' | 'file' | 'workspace' | 'dockerfile' | 'info';
+
+/** One row of the explorer. */
+export interface Row {
+  id: string;
+  label: string;
+  description: string;
+  tooltip: string;
+  icon: RowIcon;
+  /** Colour hint for the icon: cache hit, cache miss, or none. */
+  cache: 'hit' | 'miss' | null;
+  /** Metadata-only and not-built rows are shown dimmed. */
+  dimmed: boolean;
+  /** Where a click goes: a document and 0-based line. */
+  reveal?: { uri: string; line: number };
+  children: Row[];
+}
+
+/** Options the user toggles in the view. */
+export interface RowOptions {
+  showMetadata: boolean;
+}
+
+const bytesOr = (bytes: number | null, unknown: string): string => (bytes === null ? unknown : formatBytes(bytes));
+
+/** The rows for one Dockerfile's analysis: an image row with stages, steps and, after a build, measured layers. */
+export function imageRows(result: LayersResult, options: RowOptions): Row[] {
+  const { analysis, uri } = result;
+  const stages = analysis.stages.map((s) => stageRow(s, analysis, uri, options, result.measured));
+  const t = analysis.totals;
+  const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers}?)` : '';
+  const builder = analysis.builder === 'buildkit' ? 'BuildKit' : 'legacy builder';
+  const target = analysis.target === null ? 'no stage' : stageLabel(analysis.target, analysis.stages[analysis.target]?.name ?? null);
+  const image: Row = {
+    id: `${uri}#image`, label: 'Image', icon: 'image', cache: null, dimmed: false,
+    description: `${layerCount(t.layers)}${maybe} · ${bytesOr(t.bytes, 'size unknown')}`,
+    tooltip: `Final image of target ${target} (${builder}): ${layerCount(t.layers)} added by this Dockerfile${maybe}, ${bytesOr(t.bytes, 'size not known yet')} on top of the base image.`,
+    children: result.measured ? [baseRow(result.measured, uri), ...stages] : stages,
+  };
+  return [image];
+}
+
+function stageRow(stage: StageSummary, analysis: Analysis, uri: string, options: RowOptions, measured?: MeasuredImage): Row {
+  const steps = analysis.steps.filter((s) => s.stage === stage.index);
+  const layers = steps.filter((s) => s.layer === 'yes').length;
+  const known = steps.filter((s) => s.layer !== 'no');
+  const bytes = known.every((s) => s.size.bytes !== null) ? known.reduce((n, s) => n + (s.size.bytes ?? 0), 0) : null;
+  const where = !stage.built ? 'not built' : stage.inFinalImage ? 'in final image' : 'not in final image';
+  const visible = steps.filter((s) => options.showMetadata || !(s.metadata || s.layer === 'no') || s.keyword === 'FROM');
+  return {
+    id: `${uri}#stage${stage.index}`,
+    label: `${stage.name ?? `stage #${stage.index}`}`,
+    description: `${where} · ${layerCount(layers)} · ${bytesOr(bytes, '?')}`,
+    tooltip: `FROM ${stage.base}\n${stage.role}`,
+    icon: stage.inFinalImage ? 'stage' : 'stage-off',
+    cache: null,
+    dimmed: !stage.inFinalImage,
+    reveal: { uri, line: stage.line },
+    children: visible.map((s) => stepRow(s, analysis, uri, measured)),
+  };
+}
+
+function stepRow(step: Step, analysis: Analysis, uri: string, measured?: MeasuredImage): Row {
+  const stage = step.stage === null ? undefined : analysis.stages[step.stage];
+  const built = stage?.built !== false;
+  const icon: RowIcon = !built ? 'skipped' : step.layer === 'yes' ? 'layer' : step.layer === 'maybe' ? 'layer-maybe' : 'metadata';
+  const layer = measured?.layers.find((l) => l.line === step.line);
+  const size = step.size.bytes === null ? `size unknown${step.size.detail ? `: ${step.size.detail}` : ''}` : `${formatBytes(step.size.bytes)} (${step.size.source})`;
+  return {
+    id: `${uri}#line${step.line}`,
+    label: step.summary,
+    description: hintLabel(step, analysis),
+    tooltip: [step.reason, step.layer === 'no' ? '' : `Size: ${size}`, step.cache.status === 'unknown' ? '' : `Cache: ${step.cache.status}, ${step.cache.reason}`]
+      .filter((l) => l !== '').join('\n'),
+    icon,
+    cache: step.cache.status === 'unknown' || step.layer === 'no' ? null : step.cache.status,
+    dimmed: !built || step.layer === 'no',
+    reveal: { uri, line: step.line },
+    children: layer ? fileRows(layer, `${uri}#line${step.line}`) : [],
+  };
+}
+
+function baseRow(measured: MeasuredImage, uri: string): Row {
+  const total = measured.baseLayers.reduce((n, l) => n + l.bytes, 0);
+  return {
+    id: `${uri}#base`, label: 'Base image layers', icon: 'base', cache: null, dimmed: false,
+    description: `${layerCount(measured.baseLayers.length)} · ${formatBytes(total)} · shared`,
+    tooltip: 'Layers of the base image. Images built on the same base store these once and pull them once.',
+    children: measured.baseLayers.map((l, i) => ({
+      id: `${uri}#base${i}`, label: l.createdBy.slice(0, 80) || `layer ${i + 1}`, description: formatBytes(l.bytes), tooltip: l.createdBy,
+      icon: 'layer', cache: null, dimmed: false, children: fileRows(l, `${uri}#base${i}`),
+    })),
+  };
+}
+
+function fileRows(layer: MeasuredLayer, id: string): Row[] {
+  return layer.largestFiles.map((f, i) => ({
+    id: `${id}#file${i}`, label: f.path, description: formatBytes(f.bytes), tooltip: `${f.path}: ${f.bytes} bytes in this layer`,
+    icon: 'file', cache: null, dimmed: false, children: [],
+  }));
+}
+
+/** The workspace row: every Dockerfile with its total, and the bytes images share through base layers. */
+export function workspaceRow(result: WorkspaceResult, label: (uri: string) => string): Row {
+  const shared = result.sharedBytes === null ? (result.sharedNote ?? 'sharing unknown') : `${formatBytes(result.sharedBytes)} shared`;
+  return {
+    id: 'workspace', label: 'Workspace', icon: 'workspace', cache: null, dimmed: false,
+    description: `${result.entries.length} Dockerfiles · ${shared}`,
+    tooltip: 'Images built on the same base image store its layers once. Shared bytes: what sharing saves compared with storing each image whole.',
+    children: result.entries.map((e) => ({
+      id: `workspace#${e.uri}`, label: label(e.uri), icon: 'dockerfile', cache: null, dimmed: false,
+      description: `${layerCount(e.layers)} · ${bytesOr(e.bytes, 'size unknown')}${e.base ? ` · on ${e.base}${e.baseBytes === null ? '' : ` (${formatBytes(e.baseBytes)})`}` : ''}`,
+      tooltip: `${label(e.uri)}: ${layerCount(e.layers)}, ${bytesOr(e.bytes, 'size unknown')} added${e.base ? ` on ${e.base}` : ''}.`,
+      reveal: { uri: e.uri, line: 0 }, children: [],
+    })),
+  };
+}
+
+/** The status bar text for an analysis: `$(layers) 5 layers · 12.4 MB`. */
+export function statusText(analysis: Analysis): string {
+  const t = analysis.totals;
+  const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers}?)` : '';
+  return `$(layers) ${layerCount(t.layers)}${maybe} · ${bytesOr(t.bytes, 'size ?')}`;
+}

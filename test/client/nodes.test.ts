@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeDockerfile } from '../../server/src/core/analyze';
+import type { LayersResult } from '../../server/src/protocol';
+import { imageRows, statusText, workspaceRow, type Row } from '../../client/src/explorer/nodes';
+
+const TEXT = ['FROM alpine AS build', 'RUN touch /a', 'FROM alpine AS lint', 'RUN touch /l', 'FROM alpine', 'ENV A=1', 'COPY --from=build /a /a', 'CMD ["x"]'].join('\n');
+
+function result(builder: 'buildkit' | 'legacy' = 'buildkit'): LayersResult {
+  return { uri: 'file:///w/Dockerfile', version: 1, analysis: analyzeDockerfile(TEXT, { builder, buildArgs: {} }) };
+}
+
+const brief = (r: Row): unknown => [r.label, r.description, r.dimmed, r.children.map(brief)];
+
+test('image row: stages with steps, stages outside the target marked and dimmed', () => {
+  const [image] = imageRows(result(), { showMetadata: true });
+  assert.equal(image.description, '1 layer · size unknown');
+  assert.deepEqual(image.children.map((s) => [s.label, s.description, s.dimmed, s.icon]), [
+    ['build', 'not in final image · 1 layer · ?', true, 'stage-off'],
+    ['lint', 'not built · 0 layers · 0 B', true, 'stage-off'],
+    ['stage #2', 'in final image · 1 layer · ?', false, 'stage'],
+  ]);
+  const final = image.children[2];
+  assert.deepEqual(final.children.map((r) => [r.label, r.description, r.icon, r.dimmed, r.reveal?.line]), [
+    ['FROM alpine', 'stage · in final image', 'metadata', true, 4],
+    ['ENV A=1', 'no layer · metadata', 'metadata', true, 5],
+    ['COPY --from=build /a /a', '+ layer', 'layer', false, 6],
+    ['CMD ["x"]', 'no layer · metadata', 'metadata', true, 7],
+  ]);
+  assert.equal(image.children[1].children[1].icon, 'skipped');
+});
+
+test('hiding metadata keeps FROM and layer steps', () => {
+  const [image] = imageRows(result(), { showMetadata: false });
+  assert.deepEqual(image.children[2].children.map((r) => r.label), ['FROM alpine', 'COPY --from=build /a /a']);
+});
+
+test('measured images add base layers and largest files', () => {
+  const r = result();
+  r.measured = {
+    imageId: 'sha256:x', builder: 'buildkit', target: null, finishedAt: 0, cachedLines: [],
+    baseLayers: [{ line: null, createdBy: 'Imported from -', bytes: 2_000_000, largestFiles: [{ path: 'bin/busybox', bytes: 1_990_000 }] }],
+    layers: [{ line: 6, createdBy: 'COPY /a /a # buildkit', bytes: 6, largestFiles: [{ path: 'a', bytes: 6 }] }],
+  };
+  const [image] = imageRows(r, { showMetadata: true });
+  assert.deepEqual(brief(image.children[0]), ['Base image layers', '1 layer · 2.0 MB · shared', false, [['Imported from -', '2.0 MB', false, [['bin/busybox', '2.0 MB', false, []]]]]]);
+  assert.deepEqual(image.children[3].children[2].children.map((f) => f.label), ['a']);
+});
+
+test('workspace row and status text', () => {
+  const row = workspaceRow({ entries: [{ uri: 'file:///w/a/Dockerfile', bytes: 10_000_000, layers: 2, base: 'debian', baseBytes: 100_000_000 }], sharedBytes: 100_000_000, sharedNote: null }, (u) => u.slice(10));
+  assert.equal(row.description, '1 Dockerfiles · 100 MB shared');
+  assert.equal(row.children[0].label, 'a/Dockerfile');
+  assert.equal(row.children[0].description, '2 layers · 10.0 MB · on debian (100 MB)');
+  assert.equal(statusText(result('legacy').analysis), '$(layers) 1 layer · size ?');
+});
