@@ -55,7 +55,8 @@ test('no-op RUN: BuildKit still commits a layer, legacy drops it', () => {
     ['RUN ["/bin/sh", "-c", "true"]', 'yes', 'no'],
     ['RUN mystery-tool --flag', 'yes', 'maybe'],
     ['RUN apt-get update', 'yes', 'yes'],
-    ['RUN rm -rf /var/lib/apt/lists/*', 'yes', 'yes'],
+    ['RUN rm -rf /var/lib/apt/lists/*', 'yes', 'maybe'],
+    ['RUN rm /etc/motd', 'yes', 'yes'],
     ['RUN sed -n p /etc/hosts', 'yes', 'no'],
     ['RUN sed -i s/a/b/ /etc/hosts', 'yes', 'yes'],
   ]);
@@ -64,9 +65,9 @@ test('no-op RUN: BuildKit still commits a layer, legacy drops it', () => {
 test('mkdir -p of a folder the build made earlier changes nothing under legacy', () => {
   check([
     ['FROM alpine', 'no', 'no'],
-    ['RUN mkdir -p /opt/app/data', 'yes', 'yes'],
+    ['RUN mkdir -p /opt/app/data', 'yes', 'maybe'],
     ['RUN mkdir -p /opt/app', 'yes', 'no'],
-    ['RUN mkdir -p /srv', 'yes', 'yes'],
+    ['RUN mkdir -p /srv', 'yes', 'maybe'],
     ['RUN mkdir /opt/app', 'yes', 'yes'],
   ]);
 });
@@ -91,6 +92,10 @@ test('WORKDIR from scratch creates the folder: a layer for both builders', () =>
     ['FROM scratch', 'no', 'no'],
     ['WORKDIR /app', 'yes', 'yes'],
     ['WORKDIR /app', 'yes', 'no'],
+    ['COPY --from=tools /bin /bin', 'yes', 'yes'],
+    ['WORKDIR /bin', 'yes', 'no'],
+    ['RUN ["/bin/mkdir", "-p", "/bin", "/data"]', 'yes', 'yes'],
+    ['RUN ["/bin/mkdir", "-p", "/data"]', 'yes', 'no'],
   ]);
 });
 

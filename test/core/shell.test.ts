@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scriptEffect, splitCommands } from '../../server/src/core/shell';
+import { createdDirs, scriptEffect, splitCommands } from '../../server/src/core/shell';
 
 test('splitCommands splits at operators and collects redirections', () => {
   assert.deepEqual(splitCommands('a b && c || d; e | f & g\nh'), [
@@ -34,13 +34,24 @@ test('scriptEffect judges whole scripts', () => {
 });
 
 test('mkdir -p of existing folders writes nothing', () => {
-  const exists = (p: string): boolean => p === '/opt' || p === '/srv';
+  const exists = (p: string): boolean | undefined => (p === '/opt' || p === '/srv' ? true : p === '/new' ? false : undefined);
   assert.equal(scriptEffect('mkdir -p /opt /srv', exists).effect, 'none');
   assert.equal(scriptEffect('mkdir /opt', exists).effect, 'writes');
-  assert.equal(scriptEffect('mkdir -p /opt/new', exists).effect, 'writes');
-  assert.equal(scriptEffect('mkdir -p rel', () => true).effect, 'writes');
+  assert.equal(scriptEffect('mkdir -p /opt /new', exists).effect, 'writes');
+  assert.equal(scriptEffect('mkdir -p /opt/other', exists).effect, 'unknown');
+  assert.equal(scriptEffect('mkdir -p rel', () => true).effect, 'unknown');
+});
+
+test('rm -f of files that may be missing is unknown; plain rm writes or fails', () => {
+  assert.deepEqual(scriptEffect('rm -f /x'), { effect: 'unknown', culprit: 'rm' });
+  assert.deepEqual(scriptEffect('rm -rf /var/lib/apt/lists/*'), { effect: 'unknown', culprit: 'rm' });
+  assert.deepEqual(scriptEffect('rm /x'), { effect: 'writes', culprit: 'rm' });
 });
 
 test('broken scripts never throw', () => {
   for (const s of ['"unterminated', "'x", '&&&&', '>', '2>', '\\', '((', '}{', '<<<']) assert.ok(scriptEffect(s));
+});
+
+test('createdDirs lists what mkdir makes', () => {
+  assert.deepEqual(createdDirs("mkdir -p /a /b && cd /a && /bin/mkdir 'c d'; echo mkdir /no"), ['/a', '/b', 'c d']);
 });

@@ -18,6 +18,8 @@ export interface ContextEntry {
   hash?: string;
   /** Why the entry could not be read (permission denied, vanished during the scan, ...). */
   error?: string;
+  /** A regular file's `dev:ino:size:mtimeMs:ctimeMs` when scanned: the fingerprint cache key (scanner-internal). */
+  stamp?: string;
 }
 
 /** What a local archive holds once ADD extracts it. */

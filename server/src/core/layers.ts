@@ -7,7 +7,7 @@
 import * as posix from './posixPath';
 import type { Builder, LayerFlag, StageModel } from './types';
 import type { ResolvedInstruction, ResolvedModel } from './stages';
-import { scriptEffect } from './shell';
+import { createdDirs, scriptEffect } from './shell';
 
 /** Instructions that only change the image's configuration, never its files. */
 export const METADATA_KEYWORDS = new Set([
@@ -123,7 +123,10 @@ function markDir(fs: StageFs, path: string, line: number): void {
 
 function classifyRun(ins: ResolvedInstruction, builder: Builder, fs: StageFs): LayerVerdict {
   const script = runScript(ins);
-  const { effect, culprit } = scriptEffect(script, (p) => fs.dirs.has(posix.resolve(fs.workdir, p)));
+  const { effect, culprit } = scriptEffect(script, (p) => {
+    if (fs.dirs.has(posix.resolve(fs.workdir, p))) return true;
+    return fs.fromScratch ? false : undefined;
+  });
   for (const dir of createdDirs(script)) markDir(fs, posix.resolve(fs.workdir, dir), ins.line);
   if (builder === 'buildkit') {
     const empty = effect === 'none' ? ' (0 B: the command changes no files)' : '';
@@ -145,21 +148,10 @@ export function runScript(ins: ResolvedInstruction): string {
   return ins.args;
 }
 
-function createdDirs(script: string): string[] {
-  const dirs: string[] = [];
-  for (const m of script.matchAll(/\bmkdir\s+((?:-\S+\s+)*)([^;&|\n]+)/g)) {
-    dirs.push(...m[2].trim().split(/\s+/).filter((w) => w.startsWith('/')));
-  }
-  return dirs;
-}
-
 function classifyCopy(ins: ResolvedInstruction, fs: StageFs): LayerVerdict {
   const dest = ins.heredocs.length > 0 ? ins.expanded.find((w) => !w.startsWith('<<')) : ins.expanded[ins.expanded.length - 1];
-  if (dest !== undefined) {
-    const abs = posix.resolve(fs.workdir, dest);
-    const sources = ins.expanded.length - 1;
-    markDir(fs, dest.endsWith('/') || sources > 1 ? abs : posix.dirname(abs), ins.line);
-  }
+  // The destination exists afterwards: a folder, or a file (then a later WORKDIR there fails the build).
+  if (dest !== undefined) markDir(fs, posix.resolve(fs.workdir, dest), ins.line);
   const what = ins.keyword === 'ADD' ? 'ADD writes the added files' : 'COPY writes the copied files';
   return { layer: 'yes', reason: `${what} into a new layer (both builders), even when the same files were copied before.`, metadata: false };
 }

@@ -113,11 +113,11 @@ function readOperator(s: string, i: number, word: string, inWord: boolean): { te
 
 const NULL_TARGETS = /^(\/dev\/(null|stdout|stderr|tty|fd\/\d+)|&?\d+|-)$/;
 
-/** Tells whether a directory is known to exist before the command runs. */
-export type DirExists = (path: string) => boolean;
+/** Whether a folder exists before the command runs: true, false (certainly absent), undefined (unknown). */
+export type DirExists = (path: string) => boolean | undefined;
 
 /** Judges one simple command: does it write to the filesystem? `mkdir -p` of existing folders writes nothing. */
-export function commandEffect(cmd: SimpleCommand, exists: DirExists = () => false): { effect: WriteEffect; name: string } {
+export function commandEffect(cmd: SimpleCommand, exists: DirExists = () => undefined): { effect: WriteEffect; name: string } {
   const words = cmd.words.filter((w, i) => !(i === 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)));
   const name = skipWrappers(words);
   if (cmd.redirects.some((r) => !NULL_TARGETS.test(r))) return { effect: 'writes', name };
@@ -126,6 +126,8 @@ export function commandEffect(cmd: SimpleCommand, exists: DirExists = () => fals
   if (base === 'sed') return { effect: words.some((w) => /^-[a-zA-Z]*i/.test(w) || w === '--in-place') ? 'writes' : 'none', name: base };
   if (base === 'find') return { effect: words.some((w) => w === '-delete' || w.startsWith('-exec') || w.startsWith('-fprint')) ? 'unknown' : 'none', name: base };
   if (base === 'mkdir') return { effect: mkdirEffect(words, exists), name: base };
+  // `rm -f` of files that are not there changes nothing; without -f a missing file fails the build instead.
+  if (base === 'rm') return { effect: words.some((w) => /^-[a-zA-Z]*f/.test(w) || w === '--force') ? 'unknown' : 'writes', name: base };
   if (base === 'curl') return { effect: words.some((w) => /^-[a-zA-Z]*[oO]/.test(w) || w.startsWith('--output') || w === '--remote-name') ? 'writes' : 'none', name: base };
   if (READ_ONLY.has(base)) return { effect: 'none', name: base };
   if (WRITERS.has(base)) return { effect: 'writes', name: base };
@@ -153,9 +155,20 @@ export function scriptEffect(script: string, exists?: DirExists): { effect: Writ
   return unknown === null ? { effect: 'none', culprit: null } : { effect: 'unknown', culprit: unknown };
 }
 
+/** `mkdir` without -p writes (or fails); `mkdir -p` writes only folders that are missing. */
 function mkdirEffect(words: string[], exists: DirExists): WriteEffect {
   const args = words.slice(1);
   const parents = args.some((w) => /^-[a-zA-Z]*p/.test(w) || w === '--parents');
   const paths = args.filter((w) => !w.startsWith('-'));
-  return parents && paths.length > 0 && paths.every((p) => p.startsWith('/') && exists(p)) ? 'none' : 'writes';
+  if (!parents || paths.length === 0) return 'writes';
+  const known = paths.map((p) => (p.startsWith('/') ? exists(p) : undefined));
+  if (known.every((k) => k === true)) return 'none';
+  return known.some((k) => k === false) ? 'writes' : 'unknown';
+}
+
+/** The folders `mkdir` commands of a script create (their non-option words, as written). */
+export function createdDirs(script: string): string[] {
+  return splitCommands(script)
+    .filter((c) => /(^|\/)mkdir$/.test(c.words[0] ?? ''))
+    .flatMap((c) => c.words.slice(1).filter((w) => !w.startsWith('-')));
 }

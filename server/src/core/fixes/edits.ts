@@ -1,0 +1,74 @@
+/**
+ * Text edits as plain data (0-based lines, UTF-16 columns, like LSP) and the arithmetic to apply and
+ * combine them. Fix producers return these; adapters turn them into workspace edits or rewritten files.
+ */
+
+/** A position in the text: 0-based line and 0-based UTF-16 column. */
+export interface TextPosition {
+  line: number;
+  character: number;
+}
+
+/** Replaces the text between `start` (inclusive) and `end` (exclusive) with `newText`. */
+export interface TextEdit {
+  range: { start: TextPosition; end: TextPosition };
+  newText: string;
+}
+
+/** A quick fix: what it does and saves (`title`), the finding code it fixes, and its edits. */
+export interface Fix {
+  code: string;
+  title: string;
+  edits: TextEdit[];
+}
+
+/** Offsets of each line's start in `text` (lines end at `\n`; a `\r` before it stays part of the line). */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function offsetOf(starts: number[], text: string, p: TextPosition): number {
+  if (p.line >= starts.length) return text.length;
+  const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : text.length;
+  return Math.min(starts[p.line] + p.character, lineEnd);
+}
+
+/** Applies non-overlapping edits to `text`; inserts at the same position keep their order. */
+export function applyEdits(text: string, edits: TextEdit[]): string {
+  const starts = lineStarts(text);
+  const located = edits.map((e, order) => ({ e, order, from: offsetOf(starts, text, e.range.start), to: offsetOf(starts, text, e.range.end) }));
+  located.sort((a, b) => b.from - a.from || b.order - a.order);
+  let out = text;
+  for (const { e, from, to } of located) out = out.slice(0, from) + e.newText + out.slice(to);
+  return out;
+}
+
+function before(a: TextPosition, b: TextPosition): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+function overlaps(a: TextEdit, b: TextEdit): boolean {
+  return before(a.range.start, b.range.end) && before(b.range.start, a.range.end);
+}
+
+/**
+ * The edits of several fixes as one list: a fix whose edits overlap an already accepted fix is left out
+ * (it can be applied after the others, on the new text). Identical edits are kept once.
+ */
+export function combineFixes(fixes: Fix[]): { edits: TextEdit[]; applied: Fix[] } {
+  const edits: TextEdit[] = [];
+  const applied: Fix[] = [];
+  const seen = new Set<string>();
+  for (const fix of fixes) {
+    const fresh = fix.edits.filter((e) => !seen.has(JSON.stringify(e)));
+    if (fresh.some((e) => edits.some((d) => overlaps(e, d)))) continue;
+    for (const e of fresh) {
+      seen.add(JSON.stringify(e));
+      edits.push(e);
+    }
+    applied.push(fix);
+  }
+  return { edits, applied };
+}

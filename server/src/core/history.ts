@@ -1,0 +1,111 @@
+/**
+ * Image history -> Dockerfile steps, and what a build measured -> the analysis. Pure: the docker/ side reads
+ * the history (with `empty_layer`) and the build log; this module lines them up with the instructions.
+ */
+import type { Analysis, Builder, CacheStatus, Step } from './types';
+
+/** One entry of an image config's history, oldest first; `bytes` is uncompressed, as `docker history` shows. */
+export interface HistoryEntry {
+  createdBy: string;
+  /** True when the entry added no RootFS layer (Docker's `empty_layer`). */
+  emptyLayer: boolean;
+  bytes: number;
+}
+
+/** Where each step of the final image's stage chain found its history entry. */
+export interface HistoryAlignment {
+  /** How many leading entries belong to the base image (before the chain's first step). */
+  baseCount: number;
+  /** One item per chain step, in build order: its 0-based line and the index of its entry (null: none). */
+  steps: Array<{ line: number; entry: number | null }>;
+}
+
+/**
+ * The Dockerfile keyword a history entry came from. Legacy writes `<shell> #(nop)  KEYWORD ...` for all but
+ * RUN, whose entry is the command itself (`|N K=V /bin/sh -c ...` or exec words); BuildKit writes `KEYWORD ...`.
+ */
+export function historyKeyword(createdBy: string, builder: Builder): string {
+  if (builder === 'buildkit') return (/^\s*([A-Za-z]+)/.exec(createdBy)?.[1] ?? '').toUpperCase();
+  const nop = /#\(nop\)\s+([A-Za-z]+)/.exec(createdBy);
+  return nop !== null ? nop[1].toUpperCase() : 'RUN';
+}
+
+/** The steps that can leave a history entry in the final image: the chain of stages it is built FROM, in order. */
+export function chainSteps(analysis: Analysis): Step[] {
+  const final = new Set(analysis.stages.filter((s) => s.inFinalImage).map((s) => s.index));
+  // BuildKit records no history entry for ONBUILD (observed on Engine 20.10); FROM never has one of its own.
+  return analysis.steps.filter((s) => s.stage !== null && final.has(s.stage) && s.keyword !== 'FROM'
+    && !(analysis.builder === 'buildkit' && s.keyword === 'ONBUILD'));
+}
+
+/**
+ * Lines up history entries (oldest first) with the chain's steps, from the newest backwards by keyword:
+ * the image ends with the Dockerfile's own entries, so what is left before them is the base image's.
+ */
+export function alignHistory(entries: HistoryEntry[], analysis: Analysis): HistoryAlignment {
+  const steps = chainSteps(analysis);
+  const aligned: HistoryAlignment['steps'] = [];
+  let cursor = entries.length - 1;
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const entry = entries[cursor];
+    const matches = entry !== undefined && historyKeyword(entry.createdBy, analysis.builder) === steps[i].keyword;
+    aligned.unshift({ line: steps[i].line, entry: matches ? cursor : null });
+    if (matches) cursor--;
+  }
+  return { baseCount: cursor + 1, steps: aligned };
+}
+
+/** What one build measured for one step, keyed by the instruction's text so it survives edits elsewhere. */
+export interface MeasuredStep {
+  /** The instruction's source text (its lines joined with `\n`) when it was built. */
+  text: string;
+  /** Uncompressed bytes of its layer (0 for an empty entry), or null when the final image has no entry for it. */
+  bytes: number | null;
+  /** hit: taken from the cache in that build; miss: rebuilt; null: the log did not say. */
+  cache: Exclude<CacheStatus, 'unknown'> | null;
+}
+
+/** A build's measurements for one document, builder and target. */
+export interface BuildMeasurement {
+  builder: Builder;
+  target: string | null;
+  /** When the build finished, ms since the epoch. */
+  finishedAt: number;
+  steps: MeasuredStep[];
+}
+
+/** The source text of a step (its lines, `\r\n` or `\n`, joined with `\n`), the key measurements are kept by. */
+export function stepText(text: string, step: Pick<Step, 'line' | 'endLine'>): string {
+  return text.split(/\r?\n/).slice(step.line, step.endLine + 1).join('\n').trimEnd();
+}
+
+/**
+ * The analysis with a build's measurements applied: steps whose instruction text is unchanged get the measured
+ * size and the build's cache result; other steps keep their estimates. Returns a new Analysis.
+ */
+export function withMeasurement(analysis: Analysis, text: string, m: BuildMeasurement | null): Analysis {
+  if (m === null || m.builder !== analysis.builder) return analysis;
+  const queues = new Map<string, MeasuredStep[]>();
+  for (const s of m.steps) queues.set(s.text, [...(queues.get(s.text) ?? []), s]);
+  const when = new Date(m.finishedAt).toLocaleTimeString();
+  const steps = analysis.steps.map((step): Step => {
+    const measured = queues.get(stepText(text, step))?.shift();
+    if (measured === undefined) return step;
+    const size = measured.bytes === null || step.layer === 'no' ? step.size
+      : { bytes: measured.bytes, source: 'measured' as const, detail: `Measured in the image built at ${when}; kept while this instruction's text is unchanged.` };
+    const cache = measured.cache === null ? step.cache
+      : { status: measured.cache, reason: measured.cache === 'hit' ? `Taken from the build cache in the build at ${when}.` : `Rebuilt in the build at ${when}.` };
+    return { ...step, size, cache };
+  });
+  return { ...analysis, steps, totals: { ...analysis.totals, bytes: finalBytes(steps, analysis) } };
+}
+
+/** Bytes the final image's own steps add; null when any of them is unknown. */
+function finalBytes(steps: Step[], analysis: Analysis): number | null {
+  let bytes: number | null = 0;
+  for (const s of steps) {
+    if (s.stage === null || !analysis.stages[s.stage]?.inFinalImage || s.layer === 'no') continue;
+    bytes = bytes === null || s.size.bytes === null ? null : bytes + s.size.bytes;
+  }
+  return bytes;
+}

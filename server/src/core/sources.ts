@@ -1,0 +1,290 @@
+/**
+ * COPY/ADD sources resolved against a scanned build context: which paths the step copies (after
+ * `.dockerignore`), the bytes its layer holds for each builder, a digest of what it copies, and the problems
+ * that make the build fail. Rules were measured on Engine 20.10 (test/conformance/context.test.ts).
+ */
+import type { ContextEntry, ContextIndex } from './context';
+import type { Builder, FlagModel, HeredocModel } from './types';
+import { cleanPath, goMatch, hasWildcards, includedPaths, isIgnored, parseIgnore, type IgnoreRules } from './ignore';
+
+/** A context made ready for one builder: the ignore rules applied, folders indexed by parent. */
+export interface PreparedContext {
+  index: ContextIndex;
+  builder: Builder;
+  /** Paths the builder receives (after `.dockerignore`). */
+  included: Set<string>;
+  /** Included paths by parent folder ('' for the root). */
+  children: Map<string, string[]>;
+  ignore: IgnoreRules | null;
+}
+
+/** Applies the context's ignore file for `builder`; the result is reused for every COPY and ADD. */
+export function prepareContext(index: ContextIndex, builder: Builder): PreparedContext {
+  const ignore = index.ignoreFile === null ? null : parseIgnore(index.ignoreFile.text);
+  const walk = [...index.entries.values()].map((e) => ({ path: e.path, isDir: e.type === 'dir' }));
+  const paths = ignore === null ? walk.map((w) => w.path) : includedPaths(ignore, walk, builder);
+  const children = new Map<string, string[]>();
+  for (const p of paths) {
+    const parent = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
+    const list = children.get(parent) ?? children.set(parent, []).get(parent)!;
+    list.push(p);
+  }
+  return { index, builder, included: new Set(paths), children, ignore };
+}
+
+/** What a COPY or ADD copies, as written after variable expansion. */
+export interface CopyRequest {
+  keyword: string;
+  /** Sources as expanded (heredoc sources as `<<NAME`), without the destination. */
+  sources: string[];
+  dest: string;
+  flags: FlagModel[];
+  heredocs: HeredocModel[];
+}
+
+/** One thing the layer will hold, keyed by its path under the destination. */
+export interface CopiedItem {
+  dest: string;
+  kind: 'file' | 'dir' | 'symlink' | 'archive' | 'heredoc';
+  /** Bytes it adds to the layer (uncompressed), or null when unknowable. */
+  bytes: number | null;
+  mode: number;
+  /** What identifies its content: a file's sha256, a link's text, null when not hashed yet. */
+  content: string | null;
+}
+
+/** The resolved sources of one step: items, total bytes (null when unknown and why), digest and problems. */
+export interface ResolvedCopy {
+  items: CopiedItem[];
+  bytes: number | null;
+  /** Why `bytes` is null, or why it is only approximate. */
+  note: string | null;
+  approximate: boolean;
+  /** sha256 over paths, kinds, modes and contents (never mtimes); null when some content is not hashed. */
+  digest: string | null;
+  errors: string[];
+  warnings: string[];
+}
+
+/** Resolves the sources of a COPY/ADD from the build context; never throws. */
+export function resolveCopy(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
+  const out: ResolvedCopy = { items: [], bytes: 0, note: null, approximate: false, digest: null, errors: [], warnings: [] };
+  const items = new Map<string, CopiedItem>();
+  const exclude = req.flags.filter((f) => f.name === 'exclude' && f.value !== null).map((f) => f.value!);
+  const excludeRules = exclude.length > 0 ? parseIgnore(exclude.join('\n')) : null;
+  const parents = req.flags.some((f) => f.name === 'parents' && f.value !== 'false');
+  const intoDir = req.dest.endsWith('/') || req.sources.length > 1 || req.sources.some(hasWildcards);
+  for (const src of req.sources) {
+    const heredoc = heredocFor(src, req.heredocs);
+    if (heredoc !== null) {
+      addItem(items, heredocItem(heredoc, destFor(req.dest, heredoc.name, intoDir)));
+      // Unquoted heredocs have their variables expanded at build time; the size counts the text as written.
+      if (heredoc.body.includes('$')) out.approximate = true;
+      continue;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src) || src.startsWith('git@')) {
+      if (req.keyword === 'ADD') out.note ??= `ADD downloads ${src} at build time; nothing is fetched at analysis time.`;
+      else out.errors.push(`COPY cannot copy a URL (${src}): use ADD or RUN with a download tool.`);
+      if (req.keyword === 'ADD') items.set(`url:${src}`, { dest: `url:${src}`, kind: 'file', bytes: null, mode: 0o600, content: null });
+      continue;
+    }
+    for (const match of matchSource(src, ctx, out)) {
+      const name = parents ? match : match.split('/').pop()!;
+      copyEntry(match, { dir: parents ? joinDest(req.dest, match) : req.dest, file: destFor(req.dest, name, parents || intoDir) }, req, ctx, excludeRules, items, out);
+    }
+  }
+  out.items = [...items.values()];
+  finish(out, ctx);
+  return out;
+}
+
+/** The context paths a source names: one path, or every included path a wildcard matches. */
+function matchSource(src: string, ctx: PreparedContext, out: ResolvedCopy): string[] {
+  const cleaned = cleanPath(src);
+  if (cleaned === '..' || cleaned.startsWith('../')) {
+    if (ctx.builder === 'legacy') {
+      out.errors.push(`${src} is outside the build context: the legacy builder fails ("forbidden path outside the build context").`);
+      return [];
+    }
+  }
+  // BuildKit resolves sources inside the context root, so `../a` means `a`; `/a` means `a` for both builders.
+  const rel = cleanPath(`/${cleaned}`).slice(1);
+  if (!hasWildcards(src)) {
+    if (rel === '') return [''];
+    if (ctx.included.has(rel)) return [rel];
+    const why = ctx.index.entries.has(rel) ? 'it is excluded by .dockerignore' : 'it is not in the build context';
+    out.errors.push(`${src} is not sent to the builder (${why}): the build fails.`);
+    return [];
+  }
+  const matches = [...ctx.included].filter((p) => goMatch(rel, p) === true);
+  if (goMatch(rel, '') === null) out.errors.push(`${src} is not a valid pattern (syntax error in pattern): the build fails.`);
+  else if (matches.length === 0 && ctx.builder === 'legacy') out.errors.push(`${src} matches no file: the legacy builder fails ("no source files were specified").`);
+  else if (matches.length === 0) out.warnings.push(`${src} matches no file: BuildKit copies nothing for it.`);
+  return matches;
+}
+
+/** Copies one matched path: a folder's contents (into `dest.dir`), a file, an archive ADD extracts, a followed symlink. */
+function copyEntry(
+  path: string, dest: { dir: string; file: string }, req: CopyRequest, ctx: PreparedContext, exclude: IgnoreRules | null,
+  items: Map<string, CopiedItem>, out: ResolvedCopy,
+): void {
+  const entry = path === '' ? null : followLinks(path, ctx, out);
+  if (entry === undefined) return;
+  if (entry === null || entry.type === 'dir') {
+    for (const child of descendants(entry?.path ?? '', ctx)) {
+      const rel = entry === null ? child.path : child.path.slice(entry.path.length + 1);
+      if (exclude !== null && isExcluded(exclude, rel)) continue;
+      addItem(items, contextItem(child, joinDest(dest.dir, rel), ctx.builder));
+    }
+    return;
+  }
+  const archive = req.keyword === 'ADD' ? ctx.index.archives.get(entry.path) : undefined;
+  if (archive !== undefined) {
+    if (archive.bytes === null) out.note ??= `ADD extracts ${path}, but the archive could not be read${archive.error ? ` (${archive.error})` : ''}.`;
+    addItem(items, { dest: `${dest.dir}#extract:${entry.path}`, kind: 'archive', bytes: archive.bytes, mode: entry.mode, content: entry.hash ?? null });
+    return;
+  }
+  addItem(items, contextItem(entry, dest.file, ctx.builder));
+}
+
+/** A top-level symlink source is followed by both builders (measured); undefined when it cannot be. */
+function followLinks(path: string, ctx: PreparedContext, out: ResolvedCopy): ContextEntry | undefined {
+  let entry = ctx.index.entries.get(path);
+  for (let hops = 0; entry?.type === 'symlink' && hops < 16; hops++) {
+    const link: string = entry.linkTarget ?? '';
+    const parent = entry.path.includes('/') ? entry.path.slice(0, entry.path.lastIndexOf('/')) : '';
+    const target = cleanPath(link.startsWith('/') ? link : `${parent}/${link}`).replace(/^\//, '');
+    entry = target.startsWith('..') ? undefined : ctx.index.entries.get(target);
+  }
+  if (entry === undefined || entry.type === 'symlink') {
+    out.errors.push(`${path} is a symlink the builder cannot follow inside the build context: the build fails.`);
+    return undefined;
+  }
+  return entry;
+}
+
+function descendants(dir: string, ctx: PreparedContext): ContextEntry[] {
+  const found: ContextEntry[] = [];
+  for (const p of ctx.children.get(dir) ?? []) {
+    const e = ctx.index.entries.get(p);
+    if (e === undefined) continue;
+    found.push(e);
+    if (e.type === 'dir') found.push(...descendants(p, ctx));
+  }
+  return found;
+}
+
+/** `--exclude` patterns use the `.dockerignore` language, relative to the copied folder (BuildKit only). */
+function isExcluded(rules: IgnoreRules, rel: string): boolean {
+  return rel.split('/').some((_, i, parts) => isIgnored(rules, parts.slice(0, i + 1).join('/')));
+}
+
+/**
+ * A context entry as a layer item. Symlinks count as their link text's length under the legacy builder and
+ * as 0 B under BuildKit (measured: the legacy builder sums lstat sizes, BuildKit sums tar entry sizes).
+ */
+function contextItem(e: ContextEntry, dest: string, builder: Builder): CopiedItem {
+  if (e.type === 'dir') return { dest, kind: 'dir', bytes: 0, mode: e.mode, content: '' };
+  if (e.type === 'symlink') {
+    const text = e.linkTarget ?? '';
+    return { dest, kind: 'symlink', bytes: builder === 'legacy' ? utf8Length(text) : 0, mode: e.mode, content: `link:${text}` };
+  }
+  return { dest, kind: 'file', bytes: e.size, mode: e.mode, content: e.hash ?? null };
+}
+
+function heredocFor(src: string, heredocs: HeredocModel[]): HeredocModel | null {
+  const m = /^<<-?(["']?)([^"']+)\1$/.exec(src);
+  return m === null ? null : heredocs.find((h) => h.name === m[2]) ?? null;
+}
+
+/** A heredoc file holds its body plus a final newline (nothing for an empty body). */
+function heredocItem(h: HeredocModel, dest: string): CopiedItem {
+  const text = h.body === '' ? '' : `${h.body}\n`;
+  return { dest, kind: 'heredoc', bytes: utf8Length(text), mode: 0o644, content: `sha256:${sha256Hex(text)}` };
+}
+
+function addItem(items: Map<string, CopiedItem>, item: CopiedItem): void {
+  // A later source that lands on the same path overwrites the earlier one in the same layer.
+  items.delete(item.dest);
+  items.set(item.dest, item);
+}
+
+function finish(out: ResolvedCopy, ctx: PreparedContext): void {
+  let bytes: number | null = 0;
+  for (const item of out.items) bytes = bytes === null || item.bytes === null ? null : bytes + item.bytes;
+  out.bytes = out.errors.length > 0 ? null : bytes;
+  if (out.bytes !== null && ctx.index.incomplete !== undefined) {
+    out.approximate = true;
+    out.note ??= `At least this much: ${ctx.index.incomplete}`;
+  }
+  const hashed = out.items.every((i) => i.content !== null);
+  out.digest = hashed && out.errors.length === 0 ? `sha256:${sha256Hex(canonical(out.items))}` : null;
+}
+
+/** The digest's input: one line per item in path order (mtimes never enter, as in Docker's cache keys). */
+function canonical(items: CopiedItem[]): string {
+  return [...items].sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0))
+    .map((i) => `${JSON.stringify(i.dest)} ${i.kind} ${i.mode.toString(8)} ${i.content}`).join('\n');
+}
+
+function destFor(dest: string, name: string, intoDir: boolean): string {
+  return intoDir ? joinDest(dest, name) : dest;
+}
+
+function joinDest(dest: string, rel: string): string {
+  if (rel === '') return dest;
+  return `${dest.replace(/\/+$/, '')}/${rel}`;
+}
+
+/** Length of `text` in UTF-8 bytes. */
+export function utf8Length(text: string): number {
+  let n = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+const K = Uint32Array.from([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
+  0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+  0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
+  0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+/**
+ * SHA-256 (hex) of `text` as UTF-8. Written here because the core imports no Node module (no node:crypto)
+ * and the one well-kept pure package (@noble/hashes 2) ships only ES modules, which this CommonJS build cannot load.
+ */
+export function sha256Hex(text: string): string {
+  const data = new TextEncoder().encode(text);
+  const padded = new Uint8Array(((data.length + 72) >> 6) << 6);
+  padded.set(data);
+  padded[data.length] = 0x80;
+  const view = new DataView(padded.buffer);
+  view.setUint32(padded.length - 8, Math.floor(data.length / 0x20000000));
+  view.setUint32(padded.length - 4, (data.length << 3) >>> 0);
+  const h = Uint32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const w = new Uint32Array(64);
+  const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
+  for (let off = 0; off < padded.length; off += 64) {
+    for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4);
+    for (let i = 16; i < 64; i++) {
+      const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+      const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    let [a, b, c, d, e, f, g, hh] = h;
+    for (let i = 0; i < 64; i++) {
+      const t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+      const t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+      [hh, g, f, e, d, c, b, a] = [g, f, e, (d + t1) >>> 0, c, b, a, (t1 + t2) >>> 0];
+    }
+    [a, b, c, d, e, f, g, hh].forEach((v, i) => { h[i] = (h[i] + v) >>> 0; });
+  }
+  return Array.from(h, (v) => v.toString(16).padStart(8, '0')).join('');
+}
