@@ -12,11 +12,19 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // Prefer ES modules: jsonc-parser's UMD build requires its files dynamically, which a bundle cannot resolve.
+  mainFields: ['module', 'main'],
   define: { PACKAGE_VERSION: JSON.stringify(pkg.version) },
 };
 
+// dockerode's ssh2 dependency tries optional native addons (`*.node`) inside try/catch and falls back to
+// JavaScript; they cannot be bundled, so they stay external and the fallback is what runs.
+const nativeAddons = ['*.node'];
+
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
-  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
-  esbuild.build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js' }),
+  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', external: nativeAddons }),
+  esbuild.build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', external: nativeAddons }),
+  // The build-context worker thread; the server starts it from dist/contextWorker.js.
+  esbuild.build({ ...common, entryPoints: ['server/src/context/worker.ts'], outfile: 'dist/contextWorker.js' }),
 ]);

@@ -25,7 +25,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'dockerfile' }],
-    synchronize: { configurationSection: 'dockerfileLayers' },
+    // Every file change goes to the server, which re-reads only those inside a build context it scans.
+    synchronize: { configurationSection: 'dockerfileLayers', fileEvents: vscode.workspace.createFileSystemWatcher('**/*') },
     initializationOptions: { settings: vscode.workspace.getConfiguration('dockerfileLayers'), trusted: vscode.workspace.isTrusted },
   };
   const lc = new LanguageClient('dockerfileLayers', 'Dockerfile Layers', serverOptions, clientOptions);

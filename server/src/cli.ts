@@ -1,16 +1,29 @@
 #!/usr/bin/env node
 /**
- * CLI entry point: `dockerfile-layers analyze`. Reads the Dockerfile, runs the pure core, prints. Wiring only.
+ * CLI entry point: `dockerfile-layers analyze` and `dockerfile-layers fix`. Reads the Dockerfile, runs the pure core, prints. Wiring only.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { analyzeDockerfile } from './core/analyze';
-import { parseCliArgs, USAGE, type AnalyzeArgs } from './cli/args';
+import { parseCliArgs, USAGE, type AnalyzeArgs, type FixArgs } from './cli/args';
+import { runFix } from './cli/fix';
 import { formatFinding, toJsonReport, toTable } from './cli/report';
+import { analyzeImageCommand, runBuildCommand } from './cli/build';
 
 declare const PACKAGE_VERSION: string;
 
-/** Runs the CLI and returns its exit code; output goes to the given writers. */
+/**
+ * Runs any command, including those that talk to Docker (`build`, `analyze --image`); resolves to the exit code.
+ * Build output goes to `io.log` as it comes; aborting `io.signal` cancels a build.
+ */
+export async function runCliAsync(argv: string[], out: (s: string) => void, err: (s: string) => void, io?: { log: (chunk: string) => void; signal?: AbortSignal }): Promise<number> {
+  if (argv[0] === 'build') return runBuildCommand(argv.slice(1), process.env, { out, err, log: io?.log ?? err }, io?.signal);
+  const args = parseCliArgs(argv, process.env);
+  if ('command' in args && args.command === 'analyze' && args.image !== null && !args.noDocker) return analyzeImageCommand(args, process.env, { out, err });
+  return runCli(argv, out, err);
+}
+
+/** Runs the commands that need no Docker daemon and returns the exit code; output goes to the given writers. */
 export function runCli(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
   const args = parseCliArgs(argv, process.env);
   if ('error' in args) {
@@ -19,7 +32,14 @@ export function runCli(argv: string[], out: (s: string) => void, err: (s: string
   }
   if (args.command === 'help') return (out(USAGE), 0);
   if (args.command === 'version') return (out(typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev'), 0);
+  if (args.command === 'fix') return fix(args, out, err);
   return analyze(args, out, err);
+}
+
+function fix(args: FixArgs, out: (s: string) => void, err: (s: string) => void): number {
+  const path = resolve(args.dockerfile);
+  const text = readText(path, err);
+  return text === null ? 2 : runFix(args, path, text, out, err);
 }
 
 function analyze(args: AnalyzeArgs, out: (s: string) => void, err: (s: string) => void): number {
@@ -70,5 +90,10 @@ function isDirectory(path: string): boolean {
 }
 
 if (require.main === module) {
-  process.exitCode = runCli(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  // A build runs in its own process group, so Ctrl-C reaches only this process: turn it into a cancel.
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort());
+  const io = { log: (chunk: string) => void process.stderr.write(chunk), signal: interrupt.signal };
+  void runCliAsync(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'), io)
+    .then((code) => { process.exitCode = code; process.removeAllListeners('SIGINT'); });
 }

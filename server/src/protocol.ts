@@ -25,7 +25,7 @@ export namespace LayersRequest {
 
 /** One layer of a built image, as `docker history` and the image's layer tarball tell it. */
 export interface MeasuredLayer {
-  /** 0-based Dockerfile line of the step that made it, or null for base-image layers. */
+  /** 0-based Dockerfile line of the step that made it, or null for base-image layers (and layers no step matched). */
   line: number | null;
   createdBy: string;
   /** Uncompressed bytes, as `docker history` reports them. */
@@ -94,6 +94,8 @@ export interface WorkspaceEntry {
   base: string | null;
   /** Bytes of the base image when the Docker daemon knows it, else null. */
   baseBytes: number | null;
+  /** Why the file could not be summarized (unreadable, too large, not a file), when it could not. */
+  error?: string;
 }
 
 /** The workspace summary: entries plus the bytes stored once because images share base layers. */

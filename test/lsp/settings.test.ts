@@ -8,9 +8,16 @@ test('settings: defaults for missing or wrong values', () => {
 });
 
 test('settings: typed values pass through', () => {
-  const s = toSettings({ builder: 'legacy', target: 'build', buildArgs: { A: '1', B: 2 }, inlayHints: { enabled: false, size: false } });
-  assert.deepEqual(s, {
-    analysis: { builder: 'legacy', target: 'build', buildArgs: { A: '1' } },
-    inlayHints: { enabled: false, parts: { layer: true, size: false, cache: true } },
+  const s = toSettings({
+    builder: 'legacy', target: 'build', buildArgs: { A: '1', B: 2 }, inlayHints: { enabled: false, size: false },
+    docker: { path: ' /usr/bin/docker ' }, buildContexts: { '**/Dockerfile': '..', bad: 1 }, context: { maxFiles: 10 },
+    diagnostics: { severity: { 'merge-runs': 'off', x: 'loud' } },
   });
+  assert.deepEqual(s, {
+    analysis: { builder: 'legacy', target: 'build', buildArgs: { A: '1' }, severities: { 'merge-runs': 'off' } },
+    inlayHints: { enabled: false, parts: { layer: true, size: false, cache: true } },
+    docker: { path: '/usr/bin/docker' },
+    context: { buildContexts: { '**/Dockerfile': '..' }, maxFiles: 10 },
+  });
+  assert.equal(toSettings({ context: { maxFiles: -1 } }).context.maxFiles, DEFAULT_SETTINGS.context.maxFiles);
 });

@@ -18,11 +18,27 @@ export interface AnalyzeArgs {
   json: boolean;
 }
 
-export type CliArgs = AnalyzeArgs | { command: 'help' } | { command: 'version' };
+/** Options of `dockerfile-layers fix`. */
+export interface FixArgs {
+  command: 'fix';
+  dockerfile: string;
+  /** Finding codes to fix; empty means every code. */
+  only: string[];
+  write: boolean;
+  target: string | undefined;
+  buildArgs: Record<string, string>;
+  builder: Builder;
+}
+
+export type CliArgs = AnalyzeArgs | FixArgs | { command: 'help' } | { command: 'version' };
 
 export const USAGE = `Usage: dockerfile-layers analyze [DOCKERFILE] [options]
+       dockerfile-layers fix [DOCKERFILE] [--only CODE]... [--write]
+       dockerfile-layers build [DOCKERFILE] [options]   (build, then measure; see build --help)
 
-Shows, for every Dockerfile instruction, whether it adds an image layer, its size and its build-cache status.
+analyze: shows, for every Dockerfile instruction, whether it adds an image layer, its size and its build-cache
+status. fix: applies the quick fixes of the layer diagnostics (merge RUN steps, clean up in the same layer,
+copy dependency manifests before installing) and prints them as a diff, or rewrites the file with --write.
 
 Options:
   --context DIR          build context (default: the Dockerfile's folder)
@@ -33,6 +49,8 @@ Options:
   --state-dir DIR        where build state for cache predictions is kept
   --no-docker            never contact a Docker daemon
   --json                 print JSON instead of a table
+  --only CODE            fix: only fixes for this diagnostic code, repeatable (e.g. merge-runs)
+  --write                fix: rewrite the Dockerfile instead of printing a diff
   -h, --help             show this help
   -v, --version          show the version
 
@@ -49,6 +67,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
         context: { type: 'string' }, target: { type: 'string' }, 'build-arg': { type: 'string', multiple: true },
         builder: { type: 'string' }, image: { type: 'string' }, 'state-dir': { type: 'string' },
         'no-docker': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        only: { type: 'string', multiple: true }, write: { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
       },
     });
@@ -60,8 +79,8 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   if (values.version) return { command: 'version' };
   const [command, ...rest] = positionals;
   if (command === undefined) return { error: 'missing command: try `dockerfile-layers analyze`' };
-  if (command !== 'analyze') return { error: `unknown command "${command}": the commands are: analyze` };
-  if (rest.length > 1) return { error: `analyze takes one Dockerfile, got ${rest.length}` };
+  if (command !== 'analyze' && command !== 'fix') return { error: `unknown command "${command}": the commands are: analyze, fix` };
+  if (rest.length > 1) return { error: `${command} takes one Dockerfile, got ${rest.length}` };
   const builder = values.builder ?? 'buildkit';
   if (builder !== 'buildkit' && builder !== 'legacy') return { error: `--builder must be buildkit or legacy, not "${builder}"` };
   const buildArgs: Record<string, string> = {};
@@ -72,6 +91,9 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
     // Like `docker build`, a bare KEY takes its value from the environment and is skipped when unset.
     const value = eq < 0 ? env[key] : pair.slice(eq + 1);
     if (value !== undefined) buildArgs[key] = value;
+  }
+  if (command === 'fix') {
+    return { command, dockerfile: rest[0] ?? 'Dockerfile', only: values.only ?? [], write: values.write ?? false, target: values.target, buildArgs, builder };
   }
   return {
     command: 'analyze', dockerfile: rest[0] ?? 'Dockerfile', context: values.context ?? null, target: values.target,

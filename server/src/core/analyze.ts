@@ -6,11 +6,19 @@ import { parseDockerfile } from './dockerfile';
 import { finalImageStages, neededStages, resolveStages, resolveTarget, type ResolvedModel } from './stages';
 import { classifyLayers, stageLabel, type LayerVerdict } from './layers';
 import { checkBuilderSupport } from './compat';
+import { applySeverities, runLayerRules } from './findings';
+import type { RuleHit } from './rules/context';
+import type { ContextIndex } from './context';
+import { estimateCopySizes, type CopySize } from './sizes';
 
-/** Analyzes Dockerfile text for one builder and target; never throws, problems come back as findings. */
-export function analyzeDockerfile(text: string, options: AnalysisOptions): Analysis {
+/**
+ * Analyzes Dockerfile text for one builder and target; never throws, problems come back as findings.
+ * With a scanned `context`, COPY/ADD steps get exact sizes (uncompressed bytes) and digests; without one
+ * their sizes are unknown.
+ */
+export function analyzeDockerfile(text: string, options: AnalysisOptions, context?: ContextIndex): Analysis {
   try {
-    return analyze(text, options);
+    return analyze(text, options, context).analysis;
   } catch (e) {
     // A parser bug must not take the editor down: report it as a finding and show nothing else.
     const message = `Dockerfile Layers could not analyze this file: ${e instanceof Error ? e.message : String(e)}`;
@@ -21,7 +29,15 @@ export function analyzeDockerfile(text: string, options: AnalysisOptions): Analy
   }
 }
 
-function analyze(text: string, options: AnalysisOptions): Analysis {
+/**
+ * The analysis plus the layer rules' hits, whose fixes the code actions and `fix` command offer; throws
+ * only on parser bugs (callers that must not throw use analyzeDockerfile).
+ */
+export function analyzeWithFixes(text: string, options: AnalysisOptions, context?: ContextIndex): { analysis: Analysis; hits: RuleHit[] } {
+  return analyze(text, options, context);
+}
+
+function analyze(text: string, options: AnalysisOptions, context?: ContextIndex): { analysis: Analysis; hits: RuleHit[] } {
   const model = resolveStages(parseDockerfile(text), options.buildArgs);
   const findings: Finding[] = [...model.findings, ...checkBuilderSupport(model, options.builder)];
   let target = resolveTarget(model.stages, options.target);
@@ -31,8 +47,15 @@ function analyze(text: string, options: AnalysisOptions): Analysis {
   }
   const stages = summarizeStages(model.stages, target, options.builder);
   const verdicts = classifyLayers(model, options.builder);
-  const steps = model.instructions.map((ins, i) => toStep(ins, skipVerdict(stages, ins.stage, target, model) ?? verdicts[i]));
-  return { builder: options.builder, target, stages, steps, findings, totals: totalsOf(steps, stages) };
+  const copies = estimateCopySizes(model, options.builder, context);
+  const built = (i: number): boolean => stages[model.instructions[i].stage ?? -1]?.built === true;
+  findings.push(...copies.findings);
+  copies.byInstruction.forEach((c, i) => { if (built(i)) findings.push(...c.findings); });
+  const steps = model.instructions.map((ins, i) => toStep(ins, skipVerdict(stages, ins.stage, target, model) ?? verdicts[i], copies.byInstruction.get(i)));
+  const hits = runLayerRules(text, model, steps, stages, options.severities);
+  findings.push(...hits.map((h) => h.finding));
+  const analysis = { builder: options.builder, target, stages, steps, findings: applySeverities(findings, options.severities), totals: totalsOf(steps, stages) };
+  return { analysis, hits };
 }
 
 function unknownTarget(target: string, stages: StageModel[]): Finding {
@@ -66,13 +89,15 @@ function skipVerdict(stages: StageSummary[], stage: number | null, target: numbe
   return { layer: 'no', reason: `BuildKit does not build this stage: the target ${t} does not need it.`, metadata: false };
 }
 
-function toStep(ins: ResolvedModel['instructions'][number], v: LayerVerdict): Step {
+function toStep(ins: ResolvedModel['instructions'][number], v: LayerVerdict, copy: CopySize | undefined): Step {
   const size = ins.keyword === 'FROM'
     ? { bytes: null, source: 'base' as const, detail: 'The base image is not inspected yet.' }
     : v.layer === 'no'
       ? { bytes: 0, source: 'none' as const }
-      : { bytes: null, source: 'unknown' as const, detail: 'No size estimate for this step yet.' };
+      : copy?.size ?? { bytes: null, source: 'unknown' as const, detail: 'No size estimate for this step yet.' };
+  const digest = v.layer !== 'no' && copy?.digest ? { digest: copy.digest } : {};
   return {
+    ...digest,
     line: ins.line, endLine: ins.endLine, endColumn: ins.endColumn, stage: ins.stage, keyword: ins.keyword,
     summary: summarize(ins), layer: v.layer, reason: v.reason, metadata: v.metadata, size,
     cache: { status: 'unknown', reason: 'No earlier build to compare with.' },

@@ -55,6 +55,26 @@ export function alignHistory(entries: HistoryEntry[], analysis: Analysis): Histo
   return { baseCount: cursor + 1, steps: aligned };
 }
 
+/** Keywords whose history entries may hold a 0-byte layer (BuildKit keeps empty RUN/COPY/ADD/WORKDIR layers). */
+const FILE_KEYWORDS = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR']);
+
+/**
+ * Bytes of each RootFS layer (oldest first) from `docker history` entries (oldest first), which lack the
+ * `empty_layer` flag: entries with bytes are layers; 0-byte entries of file-changing steps are taken as
+ * layers, oldest first, until there are `layerCount`. Exact unless an image mixes 0-byte layers with empty entries.
+ */
+export function layerBytes(entries: Array<{ createdBy: string; bytes: number }>, layerCount: number): number[] {
+  let zeroLayers = layerCount - entries.filter((e) => e.bytes > 0).length;
+  const out: number[] = [];
+  for (const e of entries) {
+    // Either builder's format: legacy entries without `#(nop)` are RUN commands, BuildKit's start with the keyword.
+    const keyword = /^[A-Z]+\s/.test(e.createdBy) ? historyKeyword(e.createdBy, 'buildkit') : historyKeyword(e.createdBy, 'legacy');
+    if (e.bytes > 0) out.push(e.bytes);
+    else if (zeroLayers > 0 && (FILE_KEYWORDS.has(keyword) || e.createdBy === '')) (out.push(0), zeroLayers--);
+  }
+  return out.slice(0, layerCount);
+}
+
 /** What one build measured for one step, keyed by the instruction's text so it survives edits elsewhere. */
 export interface MeasuredStep {
   /** The instruction's source text (its lines joined with `\n`) when it was built. */

@@ -49,6 +49,7 @@ export function hintLabel(step: Step, analysis: Analysis, parts: HintParts = ALL
   const stage = step.stage === null ? undefined : analysis.stages[step.stage];
   const out: string[] = [];
   if (parts.layer) out.push(layerLabel(step, stage));
+  if (parts.size && step.size.source === 'pending' && step.layer !== 'no') out.push('sizing…');
   if (parts.size && step.size.bytes !== null && step.layer !== 'no') out.push(formatBytes(step.size.bytes));
   if (parts.cache && step.cache.status !== 'unknown' && step.layer !== 'no') out.push(step.cache.status === 'hit' ? 'cached' : 'rebuilds');
   return out.join(' · ');

@@ -138,6 +138,7 @@ function copyEntry(
     }
     return;
   }
+  if (exclude !== null && isExcluded(exclude, path)) return;
   const archive = req.keyword === 'ADD' ? ctx.index.archives.get(entry.path) : undefined;
   if (archive !== undefined) {
     if (archive.bytes === null) out.note ??= `ADD extracts ${path}, but the archive could not be read${archive.error ? ` (${archive.error})` : ''}.`;
@@ -174,7 +175,7 @@ function descendants(dir: string, ctx: PreparedContext): ContextEntry[] {
   return found;
 }
 
-/** `--exclude` patterns use the `.dockerignore` language, relative to the copied folder (BuildKit only). */
+/** `--exclude` patterns use the `.dockerignore` language, relative to a copied folder or the context (BuildKit only). */
 function isExcluded(rules: IgnoreRules, rel: string): boolean {
   return rel.split('/').some((_, i, parts) => isIgnored(rules, parts.slice(0, i + 1).join('/')));
 }

@@ -9,8 +9,8 @@ export type Builder = 'buildkit' | 'legacy';
 /** Whether a step adds a layer to its stage's image. */
 export type LayerFlag = 'yes' | 'no' | 'maybe';
 
-/** Where a size figure comes from. */
-export type SizeSource = 'exact' | 'measured' | 'catalog' | 'heuristic' | 'base' | 'none' | 'unknown';
+/** Where a size figure comes from; `pending` while the build context is still being scanned. */
+export type SizeSource = 'exact' | 'measured' | 'catalog' | 'heuristic' | 'base' | 'none' | 'unknown' | 'pending';
 
 /** An estimated layer size: `bytes` is uncompressed bytes, or null when not known. */
 export interface SizeEstimate {
@@ -116,7 +116,12 @@ export interface AnalysisOptions {
   /** Stage name or index as a string; undefined means the last stage. */
   target?: string;
   buildArgs: Record<string, string>;
+  /** Severity per finding code (`dockerfileLayers.diagnostics.severity`); `off` hides the code's findings. */
+  severities?: Record<string, SeveritySetting>;
 }
+
+/** A configured severity: one of the severities, or `off`. */
+export type SeveritySetting = Severity | 'off';
 
 /** The analysis of one instruction. */
 export interface Step {
@@ -133,6 +138,8 @@ export interface Step {
   /** True for steps that only change image metadata (ENV, LABEL, CMD, ...). */
   metadata: boolean;
   size: SizeEstimate;
+  /** COPY/ADD: sha256 over the paths, modes and contents it copies (never mtimes); absent when not known. */
+  digest?: string;
   cache: CachePrediction;
 }
 

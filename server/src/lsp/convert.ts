@@ -1,9 +1,10 @@
 /**
  * Core results -> LSP types. The only place that knows both.
  */
-import { DiagnosticSeverity, InlayHintKind, MarkupKind, type Diagnostic, type Hover, type InlayHint } from 'vscode-languageserver';
+import { CodeActionKind, DiagnosticSeverity, InlayHintKind, MarkupKind, type CodeAction, type Diagnostic, type Hover, type InlayHint } from 'vscode-languageserver';
 import type { Analysis, Finding, Step } from '../core/types';
 import { hintLabel, hoverMarkdown, type HintParts } from '../core/present';
+import type { FixAction } from '../core/fixes/actions';
 
 /** An inlay hint at the end of the step's last line, or null when the label is empty. */
 export function toInlayHint(step: Step, analysis: Analysis, parts: HintParts): InlayHint | null {
@@ -39,5 +40,19 @@ export function toDiagnostic(f: Finding): Diagnostic {
     code: f.code,
     source: 'dockerfile-layers',
     message: f.message,
+  };
+}
+
+/** Fix-all actions of one code are `quickfix.dockerfileLayers.fixAll` so editors list them with the quick fixes. */
+const ACTION_KIND = { quickfix: CodeActionKind.QuickFix, fixAll: `${CodeActionKind.QuickFix}.dockerfileLayers.fixAll`, source: `${CodeActionKind.SourceFixAll}.dockerfileLayers` } as const;
+
+/** A code action whose workspace edit changes the document at `uri`. */
+export function toCodeAction(action: FixAction, uri: string): CodeAction {
+  return {
+    title: action.title,
+    kind: ACTION_KIND[action.kind],
+    diagnostics: action.findings.map(toDiagnostic),
+    isPreferred: action.kind === 'quickfix' ? true : undefined,
+    edit: { changes: { [uri]: action.edits } },
   };
 }

@@ -9,19 +9,29 @@ import { registerInlayHints } from './features/inlayHints';
 import { registerHover } from './features/hover';
 import { registerLayersRequest } from './features/layers';
 import { registerDiagnostics } from './features/diagnostics';
+import { registerBuild } from './features/build';
+import { registerWorkspace } from './features/workspace';
+import { registerCodeActions } from './features/codeActions';
+import { registerContext } from './features/context';
+import { fileURLToPath } from 'node:url';
 
 /** Wires the language features to `connection`; the caller starts listening. */
 export function startServer(connection: Connection): void {
   const store = new AnalysisStore();
   let pullsConfiguration = false;
+  let folders: string[] = [];
 
   connection.onInitialize((params) => {
     pullsConfiguration = params.capabilities.workspace?.configuration === true;
     store.settings = toSettings(params.initializationOptions?.settings);
+    store.trusted = params.initializationOptions?.trusted === true;
+    const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: 2 },
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: ['quickfix', 'source.fixAll.dockerfileLayers'] },
         inlayHintProvider: { resolveProvider: false },
       },
       serverInfo: { name: 'dockerfile-layers' },
@@ -31,12 +41,17 @@ export function startServer(connection: Connection): void {
   registerInlayHints(connection, store);
   registerHover(connection, store);
   registerLayersRequest(connection, store);
+  registerBuild(connection, store);
+  registerWorkspace(connection, store);
   const republish = registerDiagnostics(connection, store);
+  const context = registerContext(connection, store, () => folders, republish);
+  registerCodeActions(connection, store);
   store.documents.onDidClose((e) => store.forget(e.document.uri));
 
   const reloadSettings = async (): Promise<void> => {
     if (!pullsConfiguration) return;
     store.settings = toSettings(await connection.workspace.getConfiguration('dockerfileLayers'));
+    context.settingsChanged();
     republish();
     await connection.languages.inlayHint.refresh();
   };

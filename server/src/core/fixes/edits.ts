@@ -63,6 +63,7 @@ export function combineFixes(fixes: Fix[]): { edits: TextEdit[]; applied: Fix[] 
   const seen = new Set<string>();
   for (const fix of fixes) {
     const fresh = fix.edits.filter((e) => !seen.has(JSON.stringify(e)));
+    if (fresh.length === 0) continue;
     if (fresh.some((e) => edits.some((d) => overlaps(e, d)))) continue;
     for (const e of fresh) {
       seen.add(JSON.stringify(e));

@@ -31,9 +31,11 @@ interface Removal {
 export function checkLaterCleanup(ctx: RuleContext): RuleHit[] {
   const hits: RuleHit[] = [];
   const workdirs: string[] = [];
+  const createdByStage: Created[][] = [];
   for (const stage of ctx.model.stages) {
     let workdir = stage.baseStage !== null ? workdirs[stage.baseStage] : '/';
-    const created: Created[] = [];
+    // A stage built FROM an earlier one inherits its layers, and so its files.
+    const created: Created[] = stage.baseStage !== null ? [...createdByStage[stage.baseStage]] : [];
     for (const index of stage.instructions) {
       const ins = ctx.model.instructions[index];
       if (ins.keyword === 'WORKDIR') workdir = posix.resolve(workdir, ins.expanded.join(' '));
@@ -46,6 +48,7 @@ export function checkLaterCleanup(ctx: RuleContext): RuleHit[] {
       if (removals.length > 0 && ctx.stages[stage.index]?.inFinalImage !== false) hits.push(hitFor(ctx, ins, index, removals, workdir));
     }
     workdirs.push(workdir);
+    createdByStage.push(created);
   }
   return hits;
 }

@@ -7,6 +7,7 @@ export function registerLayersRequest(connection: Connection, store: AnalysisSto
   connection.onRequest(LayersRequest.type, (params) => {
     const analysis = store.analysisOf(params.textDocument.uri);
     const doc = store.documents.get(params.textDocument.uri);
-    return analysis && doc ? { uri: doc.uri, version: doc.version, analysis } : null;
+    const measured = store.measurementOf(params.textDocument.uri)?.image ?? undefined;
+    return analysis && doc ? { uri: doc.uri, version: doc.version, analysis, ...(measured ? { measured } : {}) } : null;
   });
 }

@@ -1,0 +1,172 @@
+/**
+ * `dockerfile-layers build` (build, then print the analysis with measured sizes and cache results) and
+ * `analyze --image TAG` (measure an existing image). Arguments parsed here; docker work in ../docker.
+ */
+import { parseArgs } from 'node:util';
+import { dirname, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import type { Analysis, Builder } from '../core/types';
+import { analyzeDockerfile } from '../core/analyze';
+import { withMeasurement } from '../core/history';
+import { runBuild } from '../docker/build';
+import { parseCacheResults, type CacheResults } from '../docker/buildLog';
+import { Engine, engineAddress } from '../docker/engine';
+import { measureImage, toMeasurement } from '../docker/measure';
+import { readDockerfileFile } from '../docker/files';
+import { formatFinding, toJsonReport, toTable } from './report';
+import type { AnalyzeArgs } from './args';
+
+/** Options of `dockerfile-layers build`. */
+export interface BuildArgs {
+  dockerfile: string;
+  context: string | null;
+  target: string | undefined;
+  buildArgs: Record<string, string>;
+  builder: Builder;
+  docker: string;
+  tag: string | undefined;
+  json: boolean;
+}
+
+export const BUILD_USAGE = `Usage: dockerfile-layers build [DOCKERFILE] [options]
+
+Builds the image with the docker CLI (log on stderr), then prints the analysis with measured layer sizes and
+what the build took from its cache.
+
+Options:
+  --context DIR          build context (default: the Dockerfile's folder)
+  --target STAGE         stage to build (default: the last stage)
+  --build-arg K=V        build argument, repeatable (K alone takes the value from the environment)
+  --builder B            buildkit (default) or legacy
+  --docker PATH          the docker CLI to run (default: docker)
+  --tag TAG              tag the image
+  --json                 print JSON (the analyze shape) instead of a table
+
+Exit codes: 0 built, 1 the build failed, 2 usage, IO or Docker daemon error.`;
+
+/** Output channels: `out` and `err` print lines, `log` passes build output through as it comes. */
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  log: (chunk: string) => void;
+}
+
+/** Parses `build`'s arguments (after the command word); returns options or a usage error. */
+export function parseBuildArgs(argv: string[], env: Record<string, string | undefined>): BuildArgs | { error: string } | { help: true } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true,
+      options: {
+        context: { type: 'string' }, target: { type: 'string' }, 'build-arg': { type: 'string', multiple: true },
+        builder: { type: 'string' }, docker: { type: 'string' }, tag: { type: 'string' }, json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true };
+  if (positionals.length > 1) return { error: `build takes one Dockerfile, got ${positionals.length}` };
+  const builder = values.builder ?? 'buildkit';
+  if (builder !== 'buildkit' && builder !== 'legacy') return { error: `--builder must be buildkit or legacy, not "${builder}"` };
+  const buildArgs: Record<string, string> = {};
+  for (const pair of values['build-arg'] ?? []) {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    if (key === '') return { error: `--build-arg needs KEY=VALUE, got "${pair}"` };
+    // Like `docker build`, a bare KEY takes its value from the environment and is skipped when unset.
+    const value = eq < 0 ? env[key] : pair.slice(eq + 1);
+    if (value !== undefined) buildArgs[key] = value;
+  }
+  if (values.docker === '') return { error: '--docker needs the path of a docker CLI' };
+  return {
+    dockerfile: positionals[0] ?? 'Dockerfile', context: values.context ?? null, target: values.target, buildArgs, builder,
+    docker: values.docker ?? 'docker', tag: values.tag, json: values.json ?? false,
+  };
+}
+
+/** Runs `dockerfile-layers build ARGV`; resolves to the exit code. Aborting `signal` cancels the build. */
+export async function runBuildCommand(argv: string[], env: NodeJS.ProcessEnv, io: CliIo, signal?: AbortSignal): Promise<number> {
+  const args = parseBuildArgs(argv, env);
+  if ('help' in args) return (io.out(BUILD_USAGE), 0);
+  if ('error' in args) return (io.err(`dockerfile-layers: ${args.error}\n\n${BUILD_USAGE}`), 2);
+  const dockerfile = resolve(args.dockerfile);
+  const context = resolve(args.context ?? dirname(dockerfile));
+  const read = readDockerfileFile(dockerfile);
+  if ('error' in read) return (io.err(`dockerfile-layers: ${read.error}`), 2);
+  if (!isDirectory(context)) return (io.err(`dockerfile-layers: build context ${context} is not a folder`), 2);
+  const analysis = analyzeDockerfile(read.text, { builder: args.builder, target: args.target, buildArgs: args.buildArgs });
+  const unknownTarget = analysis.findings.find((f) => f.code === 'unknown-target');
+  if (unknownTarget) return (io.err(`dockerfile-layers: ${unknownTarget.message}`), 2);
+  const outcome = await runBuild({
+    dockerPath: args.docker, builder: args.builder, dockerfile, context, target: args.target, buildArgs: args.buildArgs,
+    tag: args.tag, env, onOutput: io.log, signal,
+  });
+  if (!outcome.ok || outcome.imageId === null) {
+    io.err(`dockerfile-layers: ${outcome.message}`);
+    return outcome.failure === 'step' || outcome.failure === 'cancelled' ? 1 : 2;
+  }
+  io.err(`dockerfile-layers: ${outcome.message}`);
+  const cache = parseCacheResults(outcome.log, analysis);
+  const report: Report = { dockerfile, context, text: read.text, analysis, json: args.json, label: args.dockerfile };
+  return printMeasured(outcome.imageId, cache, report, io, env);
+}
+
+/** `analyze --image TAG`: the analysis with the sizes measured from an existing image (no cache results). */
+export async function analyzeImageCommand(args: AnalyzeArgs, env: NodeJS.ProcessEnv, io: Pick<CliIo, 'out' | 'err'>): Promise<number> {
+  const dockerfile = resolve(args.dockerfile);
+  const context = resolve(args.context ?? dirname(dockerfile));
+  const read = readDockerfileFile(dockerfile);
+  if ('error' in read) return (io.err(`dockerfile-layers: ${read.error}`), 2);
+  const analysis = analyzeDockerfile(read.text, { builder: args.builder, target: args.target, buildArgs: args.buildArgs });
+  const unknownTarget = analysis.findings.find((f) => f.code === 'unknown-target');
+  if (unknownTarget) return (io.err(`dockerfile-layers: ${unknownTarget.message}`), 2);
+  const report = { dockerfile, context, text: read.text, analysis, json: args.json, label: args.dockerfile };
+  const code = await printMeasured(args.image ?? '', new Map(), report, io, env);
+  return code !== 0 ? code : analysis.findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+/** What `printMeasured` prints about. */
+export interface Report {
+  dockerfile: string;
+  context: string;
+  text: string;
+  analysis: Analysis;
+  json: boolean;
+  /** The Dockerfile as the user named it, for finding lines. */
+  label: string;
+}
+
+/**
+ * Measures `image`, applies the sizes (and the build's cache results) to the analysis and prints it; for
+ * `analyze --image` the cache results are empty. Resolves to 0, or 2 when the daemon cannot measure it.
+ */
+export async function printMeasured(image: string, cache: CacheResults, r: Report, io: Pick<CliIo, 'out' | 'err'>, env: NodeJS.ProcessEnv): Promise<number> {
+  const address = engineAddress(env);
+  const target = r.analysis.target === null ? null : (r.analysis.stages[r.analysis.target]?.name ?? String(r.analysis.target));
+  const options = { text: r.text, analysis: r.analysis, target, cache };
+  let analysis: Analysis;
+  let code = 0;
+  try {
+    if ('error' in address) throw new Error(address.error);
+    analysis = withMeasurement(r.analysis, r.text, (await measureImage(new Engine({ address }), image, options)).steps);
+  } catch (e) {
+    io.err(`dockerfile-layers: could not measure image ${image}: ${e instanceof Error ? e.message : String(e)}`);
+    // The build's cache results still apply without sizes.
+    analysis = withMeasurement(r.analysis, r.text, toMeasurement([], [], image, options).steps);
+    code = 2;
+  }
+  for (const f of analysis.findings) io.err(formatFinding(r.label, f));
+  io.out(r.json ? JSON.stringify({ ...toJsonReport(analysis, r.dockerfile, r.context), image }, null, 2) : toTable(analysis));
+  return code;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Content fingerprints for cache prediction: sha256 of each regular file, remembered by the file's stamp
+ * (device, inode, size, mtime, ctime) so that an unchanged file is never read twice.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { ArchiveInfo, ContextEntry } from '../core/context';
+import { sniffArchive, type ArchiveKind } from './archive';
+import { describeError } from './scan';
+
+/** Files changed this recently may change again within the same timestamp tick: hash them, do not remember. */
+const RACY_MS = 1000;
+const CHUNK = 1 << 20;
+let buffer: Buffer | undefined;
+
+/** What hashing one file found: its sha256 (hex), an archive kind by magic bytes, or why it could not be read. */
+export interface FileHash {
+  hash?: string;
+  archive?: ArchiveKind;
+  error?: string;
+  /** False when the file changed too recently to trust its stamp next time. */
+  cacheable?: boolean;
+}
+
+/**
+ * Hashes the regular file at `abs` if it still has `stamp` (from the scan); a file that was replaced or
+ * changed since, or while being read, comes back with an error instead of a wrong hash. Never opens
+ * FIFOs (O_NONBLOCK) and never follows a symlink swapped in (O_NOFOLLOW).
+ */
+export function hashFile(abs: string, stamp: string): FileHash {
+  let fd: number;
+  try {
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (e) {
+    return { error: (e as NodeJS.ErrnoException).code === 'ELOOP' ? 'replaced by a symlink during the scan' : describeError(e) };
+  }
+  try {
+    const before = fstatSync(fd);
+    if (!before.isFile() || stampOf(before) !== stamp) return { error: 'changed during the scan' };
+    buffer ??= Buffer.allocUnsafe(CHUNK);
+    const hash = createHash('sha256');
+    let archive: ArchiveKind | undefined;
+    for (let n = readSync(fd, buffer, 0, CHUNK, null), first = true; n > 0; n = readSync(fd, buffer, 0, CHUNK, null), first = false) {
+      if (first) archive = sniffArchive(buffer.subarray(0, n));
+      hash.update(buffer.subarray(0, n));
+    }
+    if (stampOf(fstatSync(fd)) !== stamp) return { error: 'changed while being read' };
+    const cacheable = Date.now() - before.mtimeMs > RACY_MS;
+    return archive ? { hash: hash.digest('hex'), archive, cacheable } : { hash: hash.digest('hex'), cacheable };
+  } catch (e) {
+    return { error: describeError(e) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function stampOf(st: { dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** What is remembered of one file: its hash and, for a tar, what ADD extracts. */
+interface Known {
+  hash: string;
+  archive?: ArchiveInfo;
+}
+
+/** Remembered fingerprints by stamp; `fill` gives entries their hash when their stamp is known. */
+export class HashIndex {
+  private readonly byStamp = new Map<string, Known>();
+
+  /** Sets `hash` (and archive info) on files whose stamp is remembered; returns the files that still need reading. */
+  fill(entries: Iterable<ContextEntry>, archives: Map<string, ArchiveInfo>): ContextEntry[] {
+    const missing: ContextEntry[] = [];
+    for (const e of entries) {
+      if (e.type !== 'file' || e.stamp === undefined) continue;
+      const known = this.byStamp.get(e.stamp);
+      if (!known) {
+        missing.push(e);
+        continue;
+      }
+      e.hash = known.hash;
+      if (known.archive) archives.set(e.path, known.archive);
+    }
+    return missing;
+  }
+
+  /** Records what hashing `entry` found (hash, error, archive); errors and racy files are not remembered. */
+  record(entry: ContextEntry, result: FileHash & { archiveInfo?: ArchiveInfo | null }, archives: Map<string, ArchiveInfo>): void {
+    entry.hash = result.hash;
+    if (result.error) entry.error = result.error;
+    else delete entry.error;
+    if (result.archiveInfo) archives.set(entry.path, result.archiveInfo);
+    else archives.delete(entry.path);
+    if (!result.hash || !result.cacheable || !entry.stamp) return;
+    this.byStamp.set(entry.stamp, result.archiveInfo ? { hash: result.hash, archive: result.archiveInfo } : { hash: result.hash });
+  }
+
+  /** Keeps only the stamps still in use, so that the index does not grow without bound. */
+  retain(entries: Iterable<ContextEntry>): void {
+    const live = new Set<string>();
+    for (const e of entries) if (e.stamp) live.add(e.stamp);
+    for (const stamp of this.byStamp.keys()) if (!live.has(stamp)) this.byStamp.delete(stamp);
+  }
+
+  clear(): void {
+    this.byStamp.clear();
+  }
+
+  get size(): number {
+    return this.byStamp.size;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Docker Engine API access through dockerode: where the daemon is, deadlines on every call, and errors that
+ * say in one sentence what went wrong (daemon down, too slow, or an API error answer).
+ */
+import Docker from 'dockerode';
+
+/** Why an Engine call failed: no daemon, no answer in time, the image is unknown, or another API error. */
+export type EngineErrorKind = 'unreachable' | 'timeout' | 'not-found' | 'api';
+
+/** An Engine call that failed; `message` is one readable sentence. */
+export class EngineError extends Error {
+  constructor(readonly kind: EngineErrorKind, message: string, readonly statusCode: number | null = null) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** Where the daemon listens: a unix socket path, or an http host and port (from a tcp:// DOCKER_HOST). */
+export type EngineAddress = { socketPath: string } | { host: string; port: number };
+
+export interface EngineOptions {
+  address?: EngineAddress;
+  /** Deadline of each call, and the longest silence allowed inside a stream, in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** The default deadline: the Engine answers inspects in milliseconds, so 10 s means it is stuck. */
+export const DEFAULT_ENGINE_TIMEOUT_MS = 10_000;
+
+const DEFAULT_SOCKET = '/var/run/docker.sock';
+
+/** The daemon's address from DOCKER_HOST (unix:// or tcp://), else the default socket; null with a reason when unsupported. */
+export function engineAddress(env: Record<string, string | undefined>): EngineAddress | { error: string } {
+  const host = env.DOCKER_HOST;
+  if (host === undefined || host === '') return { socketPath: DEFAULT_SOCKET };
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || DEFAULT_SOCKET };
+  const tcp = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(host);
+  if (tcp) return { host: tcp[1], port: Number(tcp[2]) };
+  return { error: `DOCKER_HOST=${host} is not supported here: use unix:///path/to/docker.sock or tcp://HOST:PORT` };
+}
+
+/** An image as the Engine describes it: id, total uncompressed bytes and RootFS layer digests (oldest first). */
+export interface ImageFacts {
+  id: string;
+  bytes: number;
+  layers: string[];
+}
+
+/** One `docker history` entry, oldest first: what made it and its uncompressed bytes. */
+export interface EngineHistoryItem {
+  createdBy: string;
+  bytes: number;
+}
+
+/** A Docker Engine reached through one address; every call has a deadline. */
+export class Engine {
+  private readonly docker: Docker;
+  readonly timeoutMs: number;
+  readonly where: string;
+
+  constructor(options: EngineOptions = {}) {
+    const address = options.address ?? { socketPath: DEFAULT_SOCKET };
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS;
+    // docker-modem's own timeout destroys an idle request, so a daemon that never answers leaves no open socket.
+    this.docker = 'socketPath' in address
+      ? new Docker({ socketPath: address.socketPath, timeout: this.timeoutMs })
+      : new Docker({ host: address.host, port: address.port, protocol: 'http', timeout: this.timeoutMs });
+    this.where = 'socketPath' in address ? address.socketPath : `tcp://${address.host}:${address.port}`;
+  }
+
+  /** Resolves when the daemon answers `/_ping`. */
+  async ping(): Promise<void> {
+    await this.call('ping the daemon', () => this.docker.ping());
+  }
+
+  /** The image's id, size (uncompressed bytes) and RootFS layer digests. */
+  async inspectImage(name: string): Promise<ImageFacts> {
+    const info = await this.call(`inspect image ${name}`, () => this.docker.getImage(name).inspect());
+    return { id: info.Id, bytes: info.Size, layers: info.RootFS?.Layers ?? [] };
+  }
+
+  /** The image's history, oldest first, with `docker history` sizes (uncompressed bytes). */
+  async history(name: string): Promise<EngineHistoryItem[]> {
+    const items = (await this.call(`read the history of ${name}`, () => this.docker.getImage(name).history())) as unknown;
+    if (!Array.isArray(items)) throw new EngineError('api', `The daemon's history of ${name} is not a list.`);
+    return items.map((h: { CreatedBy?: string; Size?: number }) => ({ createdBy: h.CreatedBy ?? '', bytes: h.Size ?? 0 })).reverse();
+  }
+
+  /** The image as a `docker save` tar stream; a silence longer than the deadline ends it with an error. */
+  async save(name: string): Promise<NodeJS.ReadableStream> {
+    return this.call(`save image ${name}`, () => this.docker.getImage(name).get());
+  }
+
+  /** Runs one API call with the deadline and turns its failure into an EngineError. */
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EngineError('timeout', this.timeoutMessage(what))), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([run(), deadline]);
+    } catch (e) {
+      throw this.explain(what, e);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private timeoutMessage(what: string): string {
+    return `The Docker daemon at ${this.where} did not answer within ${this.timeoutMs / 1000} s (trying to ${what}).`;
+  }
+
+  private explain(what: string, e: unknown): EngineError {
+    if (e instanceof EngineError) return e;
+    const err = e as { code?: string; statusCode?: number; json?: { message?: string }; message?: string };
+    if (err.code === 'ENOENT') return new EngineError('unreachable', `The Docker daemon is not running: there is no socket at ${this.where}.`);
+    if (err.code === 'ECONNREFUSED') return new EngineError('unreachable', `The Docker daemon is not running: ${this.where} refused the connection.`);
+    if (err.code === 'EACCES') return new EngineError('unreachable', `Permission denied on ${this.where}: the user needs access to the Docker socket (for example the docker group).`);
+    if (err.code === 'ECONNRESET' || err.code === 'ETIMEDOUT' || err.code === 'ABORT_ERR') return new EngineError('timeout', this.timeoutMessage(what));
+    if (typeof err.statusCode === 'number') {
+      const detail = (err.json && typeof err.json === 'object' ? err.json.message : undefined) ?? err.message ?? '';
+      const kind = err.statusCode === 404 ? 'not-found' : 'api';
+      return new EngineError(kind, `The Docker daemon could not ${what}: ${String(detail).trim()} (HTTP ${err.statusCode}).`, err.statusCode);
+    }
+    return new EngineError('unreachable', `Could not ${what} at ${this.where}: ${err.message ?? String(e)}.`);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * `dockerfileLayers/build`: builds the saved Dockerfile with the docker CLI (trusted workspaces only),
+ * streams the log, reports progress, then measures the image so steps show measured sizes and cache results.
+ */
+import { basename, dirname } from 'node:path';
+import type { CancellationToken, Connection } from 'vscode-languageserver';
+import type { AnalysisStore } from '../store';
+import { AnalysisChangedNotification, BuildLogNotification, BuildRequest, TrustNotification, type BuildResult } from '../../protocol';
+import { analyzeDockerfile } from '../../core/analyze';
+import { runBuild, type BuildOutcome } from '../../docker/build';
+import { parseCacheResults } from '../../docker/buildLog';
+import { measureImage, toMeasurement } from '../../docker/measure';
+import { Engine, engineAddress } from '../../docker/engine';
+import { readDockerfileFile } from '../../docker/files';
+import { filePathOf } from './workspace';
+
+export function registerBuild(connection: Connection, store: AnalysisStore): void {
+  const running = new Set<string>();
+  connection.onNotification(TrustNotification.type, (p) => void (store.trusted = p.trusted === true));
+  connection.onRequest(BuildRequest.type, async (params, token) => {
+    const uri = params.textDocument.uri;
+    if (running.has(uri)) return refused('A build of this Dockerfile is already running.');
+    running.add(uri);
+    try {
+      return await build(connection, store, uri, token);
+    } finally {
+      running.delete(uri);
+    }
+  });
+}
+
+function refused(message: string, started = Date.now()): BuildResult {
+  return { ok: false, imageId: null, message, durationMs: Date.now() - started };
+}
+
+async function build(connection: Connection, store: AnalysisStore, uri: string, token: CancellationToken): Promise<BuildResult> {
+  if (!store.trusted) return refused('Building is disabled in untrusted workspaces: trust the workspace to build images.');
+  const file = filePathOf(uri);
+  if (file === null) return refused(`Only Dockerfiles saved on disk can be built, not ${uri}.`);
+  const read = readDockerfileFile(file);
+  if ('error' in read) return refused(read.error);
+  const settings = store.settings;
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  const progress = await connection.window.createWorkDoneProgress();
+  progress.begin('Building image', undefined, basename(file), true);
+  progress.token.onCancellationRequested(() => controller.abort());
+  try {
+    const outcome = await runBuild({
+      dockerPath: settings.docker.path, builder: settings.analysis.builder, dockerfile: file, context: dirname(file),
+      target: settings.analysis.target, buildArgs: settings.analysis.buildArgs, signal: controller.signal,
+      onOutput: (text) => void connection.sendNotification(BuildLogNotification.type, { uri, text }),
+    });
+    if (!outcome.ok || outcome.imageId === null) return toResult(outcome, outcome.message);
+    progress.report('Measuring layers');
+    const note = await measureInto(store, uri, read.text, outcome);
+    const open = store.documents.get(uri)?.getText();
+    const dirty = open !== undefined && open !== read.text;
+    await connection.languages.inlayHint.refresh().catch(() => undefined);
+    void connection.sendNotification(AnalysisChangedNotification.type, { uri });
+    return toResult(outcome, [outcome.message, note, dirty ? 'The saved file was built; unsaved changes are not in the image.' : ''].filter((s) => s !== '').join(' '));
+  } finally {
+    progress.done();
+  }
+}
+
+function toResult(outcome: BuildOutcome, message: string): BuildResult {
+  return { ok: outcome.ok, imageId: outcome.imageId, message, durationMs: outcome.durationMs };
+}
+
+/** Measures the new image and stores it for the document; returns a note when the measuring failed. */
+async function measureInto(store: AnalysisStore, uri: string, text: string, outcome: BuildOutcome): Promise<string> {
+  const options = store.settings.analysis;
+  const analysis = analyzeDockerfile(text, options);
+  const cache = parseCacheResults(outcome.log, analysis);
+  const target = options.target ?? null;
+  const address = engineAddress(process.env);
+  try {
+    if ('error' in address) throw new Error(address.error);
+    const m = await measureImage(new Engine({ address }), outcome.imageId ?? '', { text, analysis, target, cache });
+    store.setMeasurement(uri, m);
+    return '';
+  } catch (e) {
+    // Keep the cache results even when the sizes could not be read.
+    const m = toMeasurement([], [], outcome.imageId ?? '', { text, analysis, target, cache });
+    store.setMeasurement(uri, { image: null, steps: m.steps });
+    return `Its layers could not be measured: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}

