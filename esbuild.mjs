@@ -21,10 +21,20 @@ const common = {
 // JavaScript; they cannot be bundled, so they stay external and the fallback is what runs.
 const nativeAddons = ['*.node'];
 
+// dockerode (with ssh2) is half of the server's code but only needed once the daemon is asked something:
+// it goes into its own bundle that the server and the CLI require on first use, so start-up stays quick.
+const lazyDockerode = {
+  name: 'lazy-dockerode',
+  setup(build) {
+    build.onResolve({ filter: /^dockerode$/ }, () => ({ path: './vendor/dockerode.js', external: true }));
+  },
+};
+
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
-  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', external: nativeAddons }),
-  esbuild.build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', external: nativeAddons }),
+  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', external: nativeAddons, plugins: [lazyDockerode] }),
+  esbuild.build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', external: nativeAddons, plugins: [lazyDockerode] }),
+  esbuild.build({ ...common, entryPoints: ['node_modules/dockerode/lib/docker.js'], outfile: 'dist/vendor/dockerode.js', external: nativeAddons }),
   // The build-context worker thread; the server starts it from dist/contextWorker.js.
   esbuild.build({ ...common, entryPoints: ['server/src/context/worker.ts'], outfile: 'dist/contextWorker.js' }),
 ]);

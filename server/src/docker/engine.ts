@@ -2,7 +2,12 @@
  * Docker Engine API access through dockerode: where the daemon is, deadlines on every call, and errors that
  * say in one sentence what went wrong (daemon down, too slow, or an API error answer).
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+
+/** Loads dockerode on first use: it is the largest dependency, and most sessions never talk to the daemon. */
+function loadDockerode(): typeof Docker {
+  return require('dockerode') as typeof Docker;
+}
 
 /** Why an Engine call failed: no daemon, no answer in time, the image is unknown, or another API error. */
 export type EngineErrorKind = 'unreachable' | 'timeout' | 'not-found' | 'api';
@@ -62,9 +67,10 @@ export class Engine {
     const address = options.address ?? { socketPath: DEFAULT_SOCKET };
     this.timeoutMs = options.timeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS;
     // docker-modem's own timeout destroys an idle request, so a daemon that never answers leaves no open socket.
+    const Dockerode = loadDockerode();
     this.docker = 'socketPath' in address
-      ? new Docker({ socketPath: address.socketPath, timeout: this.timeoutMs })
-      : new Docker({ host: address.host, port: address.port, protocol: 'http', timeout: this.timeoutMs });
+      ? new Dockerode({ socketPath: address.socketPath, timeout: this.timeoutMs })
+      : new Dockerode({ host: address.host, port: address.port, protocol: 'http', timeout: this.timeoutMs });
     this.where = 'socketPath' in address ? address.socketPath : `tcp://${address.host}:${address.port}`;
   }
 
