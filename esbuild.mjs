@@ -10,7 +10,8 @@ const common = {
   target: 'node20',
   format: 'cjs',
   sourcemap: !production,
-  minify: production,
+  // Always minified: a smaller bundle loads faster, and activation has a 300 ms budget.
+  minify: true,
   logLevel: 'warning',
   // Prefer ES modules: jsonc-parser's UMD build requires its files dynamically, which a bundle cannot resolve.
   mainFields: ['module', 'main'],

@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { AnalysisChangedNotification, BuildLogNotification, LayersRequest, TrustNotification, WorkspaceRequest, type LayersResult } from '../../server/src/protocol';
-import { imageRows, workspaceRow, type Row } from './explorer/nodes';
+import { AnalysisChangedNotification, BuildLogNotification, LayersRequest, TrustNotification, WorkspaceRequest, type LayersResult, type WorkspaceResult } from '../../server/src/protocol';
+import { imageRows, withFreshEntry, workspaceRow } from './explorer/nodes';
 import { LayerTreeProvider } from './explorer/provider';
 import { createStatusBar } from './statusBar';
 import { registerCommands } from './commands';
@@ -36,13 +36,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const view = vscode.window.createTreeView('dockerfileLayers.explorer', { treeDataProvider: tree, showCollapseAll: true });
   const status = createStatusBar();
   let current: LayersResult | null = null;
-  let workspace: Row | null = null;
+  let workspace: WorkspaceResult | null = null;
   let showMetadata = context.workspaceState.get<boolean>('showMetadata', true);
   void vscode.commands.executeCommand('setContext', 'dockerfileLayers.showMetadata', showMetadata);
 
   const render = (): void => {
     const rows = current ? imageRows(current, { showMetadata }) : [];
-    tree.setRows(workspace ? [...rows, workspace] : rows);
+    // The workspace summary is read on save; the active Dockerfile's entry follows every edit.
+    const summary = workspace && current ? withFreshEntry(workspace, current) : workspace;
+    const label = (uri: string): string => vscode.workspace.asRelativePath(vscode.Uri.parse(uri));
+    tree.setRows(summary && summary.entries.length > 0 ? [...rows, workspaceRow(summary, label)] : rows);
     status.show(current?.analysis ?? null);
     view.message = current ? undefined : 'Open a Dockerfile to see its layers.';
   };
@@ -63,8 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const refreshWorkspace = async (): Promise<void> => {
     const files = await vscode.workspace.findFiles(DOCKERFILE_GLOB, '**/node_modules/**', 500);
     if (files.length === 0) return void (workspace = null);
-    const result = await lc.sendRequest(WorkspaceRequest.type, { uris: files.map((f) => f.toString()) }).catch(() => null);
-    workspace = result ? workspaceRow(result, (uri) => vscode.workspace.asRelativePath(vscode.Uri.parse(uri))) : null;
+    workspace = await lc.sendRequest(WorkspaceRequest.type, { uris: files.map((f) => f.toString()) }).catch(() => null);
   };
   const refreshAll = async (): Promise<void> => {
     await refreshWorkspace();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeDockerfile } from '../../server/src/core/analyze';
 import type { LayersResult } from '../../server/src/protocol';
-import { imageRows, statusText, workspaceRow, type Row } from '../../client/src/explorer/nodes';
+import { imageRows, statusText, withFreshEntry, workspaceRow, type Row } from '../../client/src/explorer/nodes';
 
 const TEXT = ['FROM alpine AS build', 'RUN touch /a', 'FROM alpine AS lint', 'RUN touch /l', 'FROM alpine', 'ENV A=1', 'COPY --from=build /a /a', 'CMD ["x"]'].join('\n');
 
@@ -49,8 +49,15 @@ test('measured images add base layers and largest files', () => {
 
 test('workspace row and status text', () => {
   const row = workspaceRow({ entries: [{ uri: 'file:///w/a/Dockerfile', bytes: 10_000_000, layers: 2, base: 'debian', baseBytes: 100_000_000 }], sharedBytes: 100_000_000, sharedNote: null }, (u) => u.slice(10));
-  assert.equal(row.description, '1 Dockerfiles · 100 MB shared');
+  assert.equal(row.description, '1 Dockerfile · 100 MB shared');
   assert.equal(row.children[0].label, 'a/Dockerfile');
   assert.equal(row.children[0].description, '2 layers · 10.0 MB · on debian (100 MB)');
   assert.equal(statusText(result('legacy').analysis), '$(layers) 1 layer · size ?');
+});
+
+test('the active Dockerfile\'s workspace entry follows its latest analysis', () => {
+  const summary = { entries: [{ uri: 'file:///w/Dockerfile', bytes: null, layers: 4, base: 'alpine', baseBytes: null }, { uri: 'file:///w/b/Dockerfile', bytes: 5, layers: 1, base: null, baseBytes: null }], sharedBytes: null, sharedNote: 'daemon unreachable' };
+  const fresh = withFreshEntry(summary, result());
+  assert.deepEqual(fresh.entries.map((e) => e.layers), [1, 1]);
+  assert.equal(summary.entries[0].layers, 4, 'the input is not changed');
 });

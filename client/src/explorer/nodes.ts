@@ -115,7 +115,7 @@ export function workspaceRow(result: WorkspaceResult, label: (uri: string) => st
   const shared = result.sharedBytes === null ? (result.sharedNote ?? 'sharing unknown') : `${formatBytes(result.sharedBytes)} shared`;
   return {
     id: 'workspace', label: 'Workspace', icon: 'workspace', cache: null, dimmed: false,
-    description: `${result.entries.length} Dockerfiles · ${shared}`,
+    description: `${result.entries.length} ${result.entries.length === 1 ? 'Dockerfile' : 'Dockerfiles'} · ${shared}`,
     tooltip: 'Images built on the same base image store its layers once. Shared bytes: what sharing saves compared with storing each image whole.',
     children: result.entries.map((e) => ({
       id: `workspace#${e.uri}`, label: label(e.uri), icon: 'dockerfile', cache: null, dimmed: false,
@@ -123,6 +123,15 @@ export function workspaceRow(result: WorkspaceResult, label: (uri: string) => st
       tooltip: `${label(e.uri)}: ${layerCount(e.layers)}, ${bytesOr(e.bytes, 'size unknown')} added${e.base ? ` on ${e.base}` : ''}.`,
       reveal: { uri: e.uri, line: 0 }, children: [],
     })),
+  };
+}
+
+/** The workspace summary with one entry brought up to date from a fresher analysis (the active editor's). */
+export function withFreshEntry(result: WorkspaceResult, fresh: LayersResult): WorkspaceResult {
+  const t = fresh.analysis.totals;
+  return {
+    ...result,
+    entries: result.entries.map((e) => (e.uri === fresh.uri ? { ...e, layers: t.layers, bytes: t.bytes } : e)),
   };
 }
 

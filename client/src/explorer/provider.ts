@@ -16,10 +16,15 @@ const DIM_SCHEME = 'dockerfile-layers-row';
 /** Serves rows to the tree; `setRows` replaces them all and fires one change event. */
 export class LayerTreeProvider implements vscode.TreeDataProvider<Row>, vscode.FileDecorationProvider {
   private rows: Row[] = [];
+  private signature = '';
   private readonly changed = new vscode.EventEmitter<Row | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
   setRows(rows: Row[]): void {
+    // Typing that does not change the analysis (a comment, a word inside a RUN) must not redraw the tree.
+    const signature = JSON.stringify(rows);
+    if (signature === this.signature) return;
+    this.signature = signature;
     this.rows = rows;
     this.changed.fire(undefined);
   }
