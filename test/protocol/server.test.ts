@@ -153,8 +153,8 @@ const MULTI_STAGE = [
 
 /** Hints for MULTI_STAGE by line, for each builder. */
 const MULTI_STAGE_HINTS = {
-  buildkit: { 1: 'stage not in final image', 2: 'no layer · metadata', 4: '+ layer', 5: '+ layer', 6: '+ layer', 7: 'stage · in final image', 8: '+ layer', 9: 'no layer · metadata' },
-  legacy: { 1: 'stage not in final image', 2: 'no layer · metadata', 4: '+ layer', 5: 'no layer', 6: '+ layer?', 7: 'stage · in final image', 8: '+ layer', 9: 'no layer · metadata' },
+  buildkit: { 1: 'stage not in final image', 2: 'no layer · metadata', 4: '+ layer', 5: '+ layer', 6: '+ layer · 0 B', 7: 'stage · in final image', 8: '+ layer', 9: 'no layer · metadata' },
+  legacy: { 1: 'stage not in final image', 2: 'no layer · metadata', 4: '+ layer', 5: 'no layer', 6: '+ layer? · 0 B', 7: 'stage · in final image', 8: '+ layer', 9: 'no layer · metadata' },
 };
 
 describe('language server over stdio (configuration pulled)', () => {

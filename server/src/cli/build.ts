@@ -3,16 +3,13 @@
  * `analyze --image TAG` (measure an existing image). Arguments parsed here; docker work in ../docker.
  */
 import { parseArgs } from 'node:util';
-import { dirname, resolve } from 'node:path';
-import { statSync } from 'node:fs';
 import type { Analysis, Builder } from '../core/types';
-import { analyzeDockerfile } from '../core/analyze';
 import { withMeasurement } from '../core/history';
 import { runBuild } from '../docker/build';
 import { parseCacheResults, type CacheResults } from '../docker/buildLog';
 import { Engine, engineAddress } from '../docker/engine';
 import { measureImage, toMeasurement } from '../docker/measure';
-import { readDockerfileFile } from '../docker/files';
+import { loadAnalysis } from './load';
 import { formatFinding, toJsonReport, toTable } from './report';
 import type { AnalyzeArgs } from './args';
 
@@ -92,14 +89,10 @@ export async function runBuildCommand(argv: string[], env: NodeJS.ProcessEnv, io
   const args = parseBuildArgs(argv, env);
   if ('help' in args) return (io.out(BUILD_USAGE), 0);
   if ('error' in args) return (io.err(`dockerfile-layers: ${args.error}\n\n${BUILD_USAGE}`), 2);
-  const dockerfile = resolve(args.dockerfile);
-  const context = resolve(args.context ?? dirname(dockerfile));
-  const read = readDockerfileFile(dockerfile);
-  if ('error' in read) return (io.err(`dockerfile-layers: ${read.error}`), 2);
-  if (!isDirectory(context)) return (io.err(`dockerfile-layers: build context ${context} is not a folder`), 2);
-  const analysis = analyzeDockerfile(read.text, { builder: args.builder, target: args.target, buildArgs: args.buildArgs });
-  const unknownTarget = analysis.findings.find((f) => f.code === 'unknown-target');
-  if (unknownTarget) return (io.err(`dockerfile-layers: ${unknownTarget.message}`), 2);
+  // The build measures every size itself, so the context is not scanned first.
+  const loaded = await loadAnalysis({ ...args, scan: false }, io.err);
+  if (loaded === null) return 2;
+  const { dockerfile, context, text, analysis } = loaded;
   const outcome = await runBuild({
     dockerPath: args.docker, builder: args.builder, dockerfile, context, target: args.target, buildArgs: args.buildArgs,
     tag: args.tag, env, onOutput: io.log, signal,
@@ -110,20 +103,16 @@ export async function runBuildCommand(argv: string[], env: NodeJS.ProcessEnv, io
   }
   io.err(`dockerfile-layers: ${outcome.message}`);
   const cache = parseCacheResults(outcome.log, analysis);
-  const report: Report = { dockerfile, context, text: read.text, analysis, json: args.json, label: args.dockerfile };
+  const report: Report = { dockerfile, context, text, analysis, json: args.json, label: args.dockerfile };
   return printMeasured(outcome.imageId, cache, report, io, env);
 }
 
 /** `analyze --image TAG`: the analysis with the sizes measured from an existing image (no cache results). */
 export async function analyzeImageCommand(args: AnalyzeArgs, env: NodeJS.ProcessEnv, io: Pick<CliIo, 'out' | 'err'>): Promise<number> {
-  const dockerfile = resolve(args.dockerfile);
-  const context = resolve(args.context ?? dirname(dockerfile));
-  const read = readDockerfileFile(dockerfile);
-  if ('error' in read) return (io.err(`dockerfile-layers: ${read.error}`), 2);
-  const analysis = analyzeDockerfile(read.text, { builder: args.builder, target: args.target, buildArgs: args.buildArgs });
-  const unknownTarget = analysis.findings.find((f) => f.code === 'unknown-target');
-  if (unknownTarget) return (io.err(`dockerfile-layers: ${unknownTarget.message}`), 2);
-  const report = { dockerfile, context, text: read.text, analysis, json: args.json, label: args.dockerfile };
+  const loaded = await loadAnalysis({ ...args, scan: true }, io.err);
+  if (loaded === null) return 2;
+  const { dockerfile, context, text, analysis } = loaded;
+  const report = { dockerfile, context, text, analysis, json: args.json, label: args.dockerfile };
   const code = await printMeasured(args.image ?? '', new Map(), report, io, env);
   return code !== 0 ? code : analysis.findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
@@ -161,12 +150,4 @@ export async function printMeasured(image: string, cache: CacheResults, r: Repor
   for (const f of analysis.findings) io.err(formatFinding(r.label, f));
   io.out(r.json ? JSON.stringify({ ...toJsonReport(analysis, r.dockerfile, r.context), image }, null, 2) : toTable(analysis));
   return code;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -20,7 +20,8 @@ export function toJsonReport(analysis: Analysis, dockerfile: string, context: st
       stage: s.stage,
       keyword: s.keyword,
       layer: s.layer,
-      size: { bytes: s.size.bytes, source: s.size.source },
+      // `pending` (a scan still running) exists only in the editor; the CLI waits for its scan.
+      size: { bytes: s.size.bytes, source: s.size.source === 'pending' ? 'unknown' : s.size.source },
       cache: { status: s.cache.status, reason: s.cache.reason },
     })),
     totals: { layers: analysis.totals.layers, bytes: analysis.totals.bytes },

@@ -99,7 +99,7 @@ export class ContextEngine {
     const index = await walkContext(root, { limit: options.limit, signal: options.signal, concurrency: this.pool.parallelism * 2 }, list);
     options.onSizes?.(index);
     if (options.hash) await this.hashFiles(root, index, hashes.fill(index.entries.values(), index.archives), hashes, options.signal);
-    hashes.retain(index.entries.values());
+    if (hashes.size > 0) hashes.retain(index.entries.values());
     if (options.signal?.aborted) return index;
     this.roots.set(root, { index, hashes, limit: options.limit });
     // Files that changed between the walk and the read are read once more, now that they have settled.

@@ -58,28 +58,25 @@ function stampOf(st: { dev: number; ino: number; size: number; mtimeMs: number; 
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
-/** What is remembered of one file: its hash and, for a tar, what ADD extracts. */
-interface Known {
-  hash: string;
-  archive?: ArchiveInfo;
-}
-
 /** Remembered fingerprints by stamp; `fill` gives entries their hash when their stamp is known. */
 export class HashIndex {
-  private readonly byStamp = new Map<string, Known>();
+  // Hashes alone in one map (100,000s of files), archive details in another (a handful): bounded memory per file.
+  private readonly byStamp = new Map<string, string>();
+  private readonly archives = new Map<string, ArchiveInfo>();
 
   /** Sets `hash` (and archive info) on files whose stamp is remembered; returns the files that still need reading. */
   fill(entries: Iterable<ContextEntry>, archives: Map<string, ArchiveInfo>): ContextEntry[] {
     const missing: ContextEntry[] = [];
     for (const e of entries) {
       if (e.type !== 'file' || e.stamp === undefined) continue;
-      const known = this.byStamp.get(e.stamp);
-      if (!known) {
+      const hash = this.byStamp.get(e.stamp);
+      if (hash === undefined) {
         missing.push(e);
         continue;
       }
-      e.hash = known.hash;
-      if (known.archive) archives.set(e.path, known.archive);
+      e.hash = hash;
+      const archive = this.archives.get(e.stamp);
+      if (archive) archives.set(e.path, archive);
     }
     return missing;
   }
@@ -87,12 +84,14 @@ export class HashIndex {
   /** Records what hashing `entry` found (hash, error, archive); errors and racy files are not remembered. */
   record(entry: ContextEntry, result: FileHash & { archiveInfo?: ArchiveInfo | null }, archives: Map<string, ArchiveInfo>): void {
     entry.hash = result.hash;
+    // `delete` only when needed: deleting a property turns the object into a much larger dictionary.
     if (result.error) entry.error = result.error;
-    else delete entry.error;
+    else if (entry.error !== undefined) delete entry.error;
     if (result.archiveInfo) archives.set(entry.path, result.archiveInfo);
     else archives.delete(entry.path);
     if (!result.hash || !result.cacheable || !entry.stamp) return;
-    this.byStamp.set(entry.stamp, result.archiveInfo ? { hash: result.hash, archive: result.archiveInfo } : { hash: result.hash });
+    this.byStamp.set(entry.stamp, result.hash);
+    if (result.archiveInfo) this.archives.set(entry.stamp, result.archiveInfo);
   }
 
   /** Keeps only the stamps still in use, so that the index does not grow without bound. */
@@ -100,10 +99,12 @@ export class HashIndex {
     const live = new Set<string>();
     for (const e of entries) if (e.stamp) live.add(e.stamp);
     for (const stamp of this.byStamp.keys()) if (!live.has(stamp)) this.byStamp.delete(stamp);
+    for (const stamp of this.archives.keys()) if (!live.has(stamp)) this.archives.delete(stamp);
   }
 
   clear(): void {
     this.byStamp.clear();
+    this.archives.clear();
   }
 
   get size(): number {

@@ -8,6 +8,7 @@ import { lstatSync, readdirSync, readlinkSync, readFileSync, statSync, type Stat
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ContextEntry, ContextIndex } from '../core/context';
+import type { Builder } from '../core/types';
 
 /** Type codes in DirListing.stats. */
 const TYPE_CODES = ['file', 'dir', 'symlink', 'other'] as const;
@@ -21,6 +22,8 @@ export interface DirListing {
   names: string[];
   /** STAT_WIDTH numbers per name; a type code of -1 means the entry vanished before lstat. */
   stats: Float64Array;
+  /** The fingerprint stamp per name (regular files only, else ''), made here so that the caller's thread does not. */
+  stamps: string[];
   /** Link text per symlink name, and what following it finds (loops, dangling, outside the context). */
   links: Record<string, { target: string; problem?: string }>;
   /** Set when the folder itself could not be listed. */
@@ -33,7 +36,7 @@ export function listDirectory(root: string, dir: string): DirListing {
   try {
     names = readdirSync(dir === '' ? root : join(root, dir));
   } catch (e) {
-    return { dir, names: [], stats: new Float64Array(0), links: {}, error: describeError(e) };
+    return { dir, names: [], stats: new Float64Array(0), stamps: [], links: {}, error: describeError(e) };
   }
   return statNames(root, dir, names);
 }
@@ -46,18 +49,28 @@ export function statPaths(root: string, paths: string[]): DirListing {
 function statNames(root: string, dir: string, names: string[]): DirListing {
   const abs = dir === '' ? root : join(root, dir);
   const stats = new Float64Array(names.length * STAT_WIDTH);
+  const stamps = new Array<string>(names.length).fill('');
   const links: DirListing['links'] = {};
   names.forEach((name, i) => {
-    const path = join(abs, name);
+    // Plain concatenation: names from readdir need no normalizing, and path.join showed in profiles.
+    const path = `${abs}${sep}${name}`;
     const st = lstatSync(path, { throwIfNoEntry: false });
     if (st === undefined) {
       stats[i * STAT_WIDTH] = -1;
       return;
     }
-    stats.set([typeCode(st), st.size, st.mode & 0o7777, st.dev, st.ino, st.mtimeMs, st.ctimeMs], i * STAT_WIDTH);
+    const o = i * STAT_WIDTH;
+    stats[o] = typeCode(st);
+    stats[o + 1] = st.size;
+    stats[o + 2] = st.mode & 0o7777;
+    stats[o + 3] = st.dev;
+    stats[o + 4] = st.ino;
+    stats[o + 5] = st.mtimeMs;
+    stats[o + 6] = st.ctimeMs;
+    if (stats[o] === 0) stamps[i] = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
     if (st.isSymbolicLink()) links[name] = describeLink(root, path);
   });
-  return { dir, names, stats, links };
+  return { dir, names, stats, stamps, links };
 }
 
 function typeCode(st: Stats): number {
@@ -158,7 +171,7 @@ export function addListing(index: ContextIndex, listing: DirListing, queue: stri
       return;
     }
     const path = listing.dir === '' ? names[i] : `${listing.dir}/${names[i]}`;
-    const entry = toEntry(path, stats, i);
+    const entry = toEntry(path, stats, i, listing.stamps[i]);
     const link = listing.links[names[i]];
     if (link) {
       entry.linkTarget = link.target;
@@ -170,11 +183,11 @@ export function addListing(index: ContextIndex, listing: DirListing, queue: stri
   }
 }
 
-function toEntry(path: string, stats: Float64Array, i: number): ContextEntry {
+function toEntry(path: string, stats: Float64Array, i: number, stamp: string): ContextEntry {
   const o = i * STAT_WIDTH;
   const type = TYPE_CODES[stats[o]];
   const entry: ContextEntry = { path, type, size: type === 'dir' || type === 'other' ? 0 : stats[o + 1], mode: stats[o + 2] };
-  if (type === 'file') entry.stamp = `${stats[o + 3]}:${stats[o + 4]}:${stats[o + 1]}:${stats[o + 5]}:${stats[o + 6]}`;
+  if (type === 'file') entry.stamp = stamp;
   return entry;
 }
 
@@ -188,9 +201,13 @@ export function scanContext(root: string, options: WalkOptions): Promise<Context
   });
 }
 
-/** The ignore file the builder applies: `<Dockerfile>.dockerignore` beside the Dockerfile first, then the context's `.dockerignore`. */
-export function readIgnoreFile(root: string, dockerfile: string): ContextIndex['ignoreFile'] {
-  for (const path of [`${resolve(dockerfile)}.dockerignore`, join(root, '.dockerignore')]) {
+/**
+ * The ignore file the builder applies: BuildKit prefers `<Dockerfile>.dockerignore` beside the Dockerfile,
+ * then the context's `.dockerignore`; the legacy builder reads only the context's `.dockerignore`.
+ */
+export function readIgnoreFile(root: string, dockerfile: string, builder: Builder): ContextIndex['ignoreFile'] {
+  const candidates = builder === 'buildkit' ? [`${resolve(dockerfile)}.dockerignore`, join(root, '.dockerignore')] : [join(root, '.dockerignore')];
+  for (const path of candidates) {
     try {
       return { name: basename(path), text: readFileSync(path, 'utf8') };
     } catch {

@@ -1,7 +1,7 @@
 /**
  * The whole pure analysis: Dockerfile text + options -> stages, steps (layer, size, cache) and findings.
  */
-import type { Analysis, AnalysisOptions, Finding, Step, StageSummary, StageModel } from './types';
+import type { Analysis, AnalysisOptions, Finding, SizeEstimate, Step, StageSummary, StageModel } from './types';
 import { parseDockerfile } from './dockerfile';
 import { finalImageStages, neededStages, resolveStages, resolveTarget, type ResolvedModel } from './stages';
 import { classifyLayers, stageLabel, type LayerVerdict } from './layers';
@@ -89,12 +89,18 @@ function skipVerdict(stages: StageSummary[], stage: number | null, target: numbe
   return { layer: 'no', reason: `BuildKit does not build this stage: the target ${t} does not need it.`, metadata: false };
 }
 
+/** A step's size before any build: exact for COPY/ADD with a scanned context and for WORKDIR, else unknown. */
+function stepSize(keyword: string, v: LayerVerdict, copy: CopySize | undefined): SizeEstimate {
+  if (keyword === 'FROM') return { bytes: null, source: 'base', detail: 'The base image is not inspected yet.' };
+  if (v.layer === 'no') return { bytes: 0, source: 'none' };
+  if (keyword === 'WORKDIR') return { bytes: 0, source: 'exact', detail: 'A folder holds no bytes: the layer is empty.' };
+  if (copy) return copy.size;
+  if (keyword === 'RUN') return { bytes: null, source: 'unknown', detail: 'What a command writes is known after a build (Build Image, or `analyze --image`).' };
+  return { bytes: null, source: 'unknown', detail: 'The build context is not scanned.' };
+}
+
 function toStep(ins: ResolvedModel['instructions'][number], v: LayerVerdict, copy: CopySize | undefined): Step {
-  const size = ins.keyword === 'FROM'
-    ? { bytes: null, source: 'base' as const, detail: 'The base image is not inspected yet.' }
-    : v.layer === 'no'
-      ? { bytes: 0, source: 'none' as const }
-      : copy?.size ?? { bytes: null, source: 'unknown' as const, detail: 'No size estimate for this step yet.' };
+  const size = stepSize(ins.keyword, v, copy);
   const digest = v.layer !== 'no' && copy?.digest ? { digest: copy.digest } : {};
   return {
     ...digest,

@@ -31,7 +31,8 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     else if (name === 'check') directives.check = d.getValue();
   }
   const findings: Finding[] = [];
-  const lines = text.split(/\r?\n/);
+  // Lines as dockerfile-ast numbers them: a lone `\r` ends a line too.
+  const lines = text.split(/\r\n|\r|\n/);
   const instructions = ast.getInstructions().map((i) => toModel(i, escape, lines, findings));
   return { directives, instructions, findings };
 }
@@ -103,8 +104,17 @@ function readFlags(ins: Instruction): FlagModel[] {
 function readHeredocs(ins: Instruction, lines: string[]): HeredocModel[] {
   const keyword = ins.getKeyword();
   if (lines.length === 0 || (keyword !== 'RUN' && keyword !== 'COPY' && keyword !== 'ADD')) return [];
+  // A heredoc needs `<<`: skipping the others saves dockerfile-ast re-reading their arguments.
+  if (!ins.getTextContent().includes('<')) return [];
   const getter = (ins as unknown as { getHeredocs: () => Heredoc[] }).getHeredocs;
-  return getter.call(ins).map((h) => {
+  let heredocs: Heredoc[];
+  try {
+    heredocs = getter.call(ins);
+  } catch {
+    // dockerfile-ast 0.7 throws on some malformed heredoc lines (it reads past its own list): no heredocs then.
+    return [];
+  }
+  return heredocs.map((h) => {
     const content = h.getContentRange();
     const body = content === null ? '' : lines.slice(content.start.line, content.end.line + 1).join('\n');
     return { name: h.getName(), body, terminated: h.getDelimiterRange() !== null };

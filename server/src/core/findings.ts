@@ -26,8 +26,15 @@ export const DEFAULT_SEVERITIES: Readonly<Record<string, Severity>> = {
 
 /** The layer rules' hits (findings with their fixes), with severities applied and `off` codes left out. */
 export function runLayerRules(text: string, model: ResolvedModel, steps: Step[], stages: StageSummary[], severities: Record<string, SeveritySetting> = {}): RuleHit[] {
-  const ctx = ruleContext(text, model, steps, stages);
-  const hits = [...checkMergeRuns(ctx), ...checkLaterCleanup(ctx), ...checkCaches(ctx), ...checkCopyOrder(ctx)];
+  let hits: RuleHit[];
+  try {
+    const ctx = ruleContext(text, model, steps, stages);
+    hits = [...checkMergeRuns(ctx), ...checkLaterCleanup(ctx), ...checkCaches(ctx), ...checkCopyOrder(ctx)];
+  } catch (e) {
+    // A rule bug must not cost the user the rest of the analysis: report it and go on without layer rules.
+    const message = `Dockerfile Layers could not run its layer rules: ${e instanceof Error ? e.message : String(e)}`;
+    return [{ finding: { code: 'internal-error', severity: 'warning', message, line: 0, endLine: 0 }, span: { line: 0, endLine: 0 }, fix: null }];
+  }
   const result: RuleHit[] = [];
   for (const h of hits) {
     const severity = severities[h.finding.code] ?? DEFAULT_SEVERITIES[h.finding.code] ?? h.finding.severity;

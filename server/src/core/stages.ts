@@ -69,7 +69,7 @@ function scopeLookup(scope: StageScope): Lookup {
 
 function expandInstruction(ins: InstructionModel, lookup: Lookup, escape: string): ResolvedInstruction {
   if (!EXPANDING.has(ins.keyword) || ins.keyword === 'ENV' || ins.keyword === 'ARG' || ins.keyword === 'LABEL') {
-    return { ...ins, expanded: ins.words, unresolved: [] };
+    return resolvedCopy(ins, ins.flags, ins.words, []);
   }
   const unresolved: string[] = [];
   const expanded = ins.words.map((w) => {
@@ -83,7 +83,17 @@ function expandInstruction(ins: InstructionModel, lookup: Lookup, escape: string
     unresolved.push(...e.unresolved);
     return { name: f.name, value: e.value };
   });
-  return { ...ins, flags, expanded, unresolved: [...new Set(unresolved)] };
+  return resolvedCopy(ins, flags, expanded, unresolved.length === 0 ? unresolved : [...new Set(unresolved)]);
+}
+
+/** `{ ...ins, flags, expanded, unresolved }` written out: object spread was a tenth of the analysis time. */
+function resolvedCopy(ins: InstructionModel, flags: InstructionModel['flags'], expanded: string[], unresolved: string[]): ResolvedInstruction {
+  const copy: ResolvedInstruction = {
+    keyword: ins.keyword, line: ins.line, endLine: ins.endLine, endColumn: ins.endColumn, args: ins.args, words: ins.words,
+    flags, form: ins.form, heredocs: ins.heredocs, stage: ins.stage, expanded, unresolved,
+  };
+  if ('trigger' in ins) copy.trigger = ins.trigger;
+  return copy;
 }
 
 function startStage(

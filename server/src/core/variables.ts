@@ -126,7 +126,7 @@ export function splitWords(text: string, escape = '\\'): string[] {
       quote = c;
       word += c;
       inWord = true;
-    } else if (/\s/.test(c)) {
+    } else if (isSpace(c)) {
       if (inWord) words.push(word);
       word = '';
       inWord = false;
@@ -137,6 +137,13 @@ export function splitWords(text: string, escape = '\\'): string[] {
   }
   if (inWord) words.push(word);
   return words;
+}
+
+/** Same as `/\s/.test(c)` for one character, without a regular expression for the ASCII cases. */
+function isSpace(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return /\s/.test(c);
 }
 
 /** Parses `KEY=VALUE ...` pairs (or the old `KEY VALUE` form) of ENV, LABEL and ARG; values stay unexpanded. */

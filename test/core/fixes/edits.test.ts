@@ -19,3 +19,7 @@ test('combineFixes: overlapping fixes are left for a later pass, identical edits
   assert.deepEqual(r.applied.map((f) => f.title), ['a', 'c']);
   assert.equal(r.edits.length, 2);
 });
+
+test('applyEdits: a lone \\r is a line break too, as in LSP', () => {
+  assert.equal(applyEdits('a\rb\r\nc', [edit(1, 1, 1, 1, '!'), edit(2, 0, 2, 1, 'C')]), 'a\rb!\r\nC');
+});

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkFindings, checkFix, fixTitles } from './check';
 import { needsSubshell } from '../../../server/src/core/fixes/merge';
+import { analyzeWithFixes } from '../../../server/src/core/analyze';
+import { applyEdits } from '../../../server/src/core/fixes/edits';
 
 const MERGE = ['merge-runs'];
 
@@ -57,4 +59,12 @@ test('merge fix: exec form is written as quoted shell words; sh -c takes its scr
 
 test('merge fix: titles say how many layers it saves', () => {
   assert.deepEqual(fixTitles(['FROM a', 'RUN a', 'RUN b', 'RUN c'], 'merge-runs'), ['Merge 3 RUN steps (lines 2-4) into one: 2 layers fewer']);
+});
+
+test('merge fix: files with lone \\r line breaks are read like the parser reads them', () => {
+  const text = 'FROM a\rRUN touch /a\rRUN touch /b\r';
+  const { hits } = analyzeWithFixes(text, { builder: 'buildkit', buildArgs: {} });
+  const fix = hits.find((h) => h.finding.code === 'merge-runs')?.fix;
+  assert.ok(fix);
+  assert.equal(applyEdits(text, fix.edits), 'FROM a\rRUN touch /a && \\\r    touch /b\r');
 });

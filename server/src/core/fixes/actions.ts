@@ -87,9 +87,8 @@ export function fixRepeatedly(text: string, options: AnalysisOptions, codes: str
 
 /** One edit that replaces the whole of `text` with `replacement`. */
 export function replaceAll(text: string, replacement: string): TextEdit {
-  const lines = text.split('\n');
-  const last = lines[lines.length - 1].replace(/\r$/, '');
-  return { range: { start: { line: 0, character: 0 }, end: { line: lines.length - 1, character: last.length } }, newText: replacement };
+  const lines = text.split(/\r\n|\r|\n/);
+  return { range: { start: { line: 0, character: 0 }, end: { line: lines.length - 1, character: lines[lines.length - 1].length } }, newText: replacement };
 }
 
 /** Every fix in the file as one whole-document edit (the `source.fixAll` action); null when nothing is fixable. */

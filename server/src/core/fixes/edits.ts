@@ -22,17 +22,22 @@ export interface Fix {
   edits: TextEdit[];
 }
 
-/** Offsets of each line's start in `text` (lines end at `\n`; a `\r` before it stays part of the line). */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
+/** Where each line starts and its text ends, with \r\n, \n and a lone \r as line breaks (as in LSP). */
+function lineStarts(text: string): { start: number; end: number }[] {
+  const lines: { start: number; end: number }[] = [];
+  const re = /\r\n|\r|\n/g;
+  let start = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    lines.push({ start, end: m.index });
+    start = m.index + m[0].length;
+  }
+  lines.push({ start, end: text.length });
+  return lines;
 }
 
-function offsetOf(starts: number[], text: string, p: TextPosition): number {
-  if (p.line >= starts.length) return text.length;
-  const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : text.length;
-  return Math.min(starts[p.line] + p.character, lineEnd);
+function offsetOf(lines: { start: number; end: number }[], text: string, p: TextPosition): number {
+  if (p.line >= lines.length) return text.length;
+  return Math.min(lines[p.line].start + p.character, lines[p.line].end);
 }
 
 /** Applies non-overlapping edits to `text`; inserts at the same position keep their order. */

@@ -5,10 +5,9 @@
  * separate ones, each of which started in WORKDIR with a fresh shell.
  */
 import type { ResolvedInstruction } from '../stages';
-import { splitCommands } from '../shell';
 import type { RuleContext } from '../rules/context';
 import type { TextEdit } from './edits';
-import { runBody, scanScript, shellQuote } from './runText';
+import { runBody, scanScript, shellQuote, commandsOf } from './runText';
 
 /** Builtins whose effect outlives the command in the same shell; a later RUN never sees it. */
 const STATE_CHANGERS = new Set([
@@ -43,7 +42,7 @@ function execAsShell(words: string[]): string[] | null {
 export function needsSubshell(script: string): boolean {
   const scan = scanScript(script);
   if (scan.grouping || [...scan.separators].some((s) => s !== '&&' && s !== '|')) return true;
-  return splitCommands(script).some((c) => {
+  return commandsOf(script).some((c) => {
     const words = c.words;
     let i = 0;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++;

@@ -6,6 +6,7 @@
 import type { ResolvedInstruction } from '../stages';
 import type { RuleContext } from '../rules/context';
 import type { TextEdit, TextPosition } from './edits';
+import { splitCommands, type SimpleCommand } from '../shell';
 
 /** What a script uses at its top level, as far as merging and appending commands care. */
 export interface ScriptScan {
@@ -17,9 +18,34 @@ export interface ScriptScan {
   grouping: boolean;
 }
 
-/** Scans a shell script outside quotes; written by hand because only these few facts are needed. */
+/** Results per script text: rules ask the same questions of each RUN several times. */
+const MEMO_LIMIT = 4096;
+const scans = new Map<string, ScriptScan>();
+const commandLists = new Map<string, SimpleCommand[]>();
+
+function memo<T>(cache: Map<string, T>, key: string, compute: (k: string) => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= MEMO_LIMIT) cache.clear();
+    value = compute(key);
+    cache.set(key, value);
+  }
+  return value;
+}
+
+/** `splitCommands(script)`, remembered per script text (callers must not change the result). */
+export function commandsOf(script: string): SimpleCommand[] {
+  return memo(commandLists, script, splitCommands);
+}
+
+/** Scans a shell script outside quotes (remembered per script text). */
 export function scanScript(script: string): ScriptScan {
-  const scan: ScriptScan = { separators: new Set(), comment: false, grouping: false };
+  return memo(scans, script, scan);
+}
+
+/** Written by hand because only these few facts are needed, not a shell parser. */
+function scan(script: string): ScriptScan {
+  const result: ScriptScan = { separators: new Set(), comment: false, grouping: false };
   let wordStart = true;
   for (let i = 0; i < script.length; i++) {
     const c = script[i];
@@ -28,25 +54,25 @@ export function scanScript(script: string): ScriptScan {
       wordStart = false;
     } else if (c === "'" || c === '"') {
       const close = script.indexOf(c, i + 1);
-      if (c === '"' && /[`$]/.test(script.slice(i, close < 0 ? undefined : close))) scan.grouping = true;
+      if (c === '"' && /[`$]/.test(script.slice(i, close < 0 ? undefined : close))) result.grouping = true;
       i = close < 0 ? script.length : close;
       wordStart = false;
     } else if (c === '#' && wordStart) {
-      scan.comment = true;
-      return scan;
+      result.comment = true;
+      return result;
     } else if (c === '&' || c === '|' || c === ';' || c === '\n') {
       const two = script.slice(i, i + 2);
       if (two === '&&' || two === '||' || two === ';;') i++;
-      if (!(c === '&' && /[<>]/.test(script[i - 1] ?? '')) && !(c === '&' && script[i + 1] === '>')) scan.separators.add(two === '&&' || two === '||' ? two : c);
+      if (!(c === '&' && /[<>]/.test(script[i - 1] ?? '')) && !(c === '&' && script[i + 1] === '>')) result.separators.add(two === '&&' || two === '||' ? two : c);
       wordStart = true;
-    } else if (/[(){}`]/.test(c) || (c === '$' && script[i + 1] === '(')) {
-      scan.grouping = true;
+    } else if (c === '(' || c === ')' || c === '{' || c === '}' || c === '`' || (c === '$' && script[i + 1] === '(')) {
+      result.grouping = true;
       wordStart = true;
     } else {
-      wordStart = /[\s<>]/.test(c);
+      wordStart = c === ' ' || c === '\t' || c === '\n' || c === '<' || c === '>';
     }
   }
-  return scan;
+  return result;
 }
 
 /**

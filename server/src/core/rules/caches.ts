@@ -3,11 +3,11 @@
  * `apt-lists-left`, `apk-cache`, `pip-cache`, `npm-cache`, `yarn-cache`, `apt-install-recommends`.
  * A cache mount on the cache folder (`RUN --mount=type=cache,target=...`) keeps it out of the layer.
  */
-import { splitCommands, type SimpleCommand } from '../shell';
+import type { SimpleCommand } from '../shell';
 import { runScript } from '../layers';
 import type { ResolvedInstruction } from '../stages';
 import { formatBytes } from '../present';
-import { appendCommand, insertAfterMatches } from '../fixes/runText';
+import { appendCommand, insertAfterMatches, commandsOf } from '../fixes/runText';
 import type { Fix, TextEdit } from '../fixes/edits';
 import { findingAt, type RuleContext, type RuleHit } from './context';
 import { CACHE_DIRS, commandWords, isApt, isPipInstall, subcommand } from './paths';
@@ -19,8 +19,8 @@ export const NPM_CACHE = 'npm-cache';
 export const YARN_CACHE = 'yarn-cache';
 export const APT_RECOMMENDS = 'apt-install-recommends';
 
-/** Size of apt's package lists after `apt-get update` on Debian bookworm (main, amd64), measured: 82.9 MB uncompressed. */
-export const APT_LISTS_BYTES = 83_000_000;
+/** Bytes apt's package lists add to a layer after `apt-get update` on Debian bookworm (main, amd64), as measured by test/conformance/fixes.test.ts: 32.9 MB. */
+export const APT_LISTS_BYTES = 33_000_000;
 
 interface RunFacts {
   ins: ResolvedInstruction;
@@ -35,22 +35,36 @@ export function checkCaches(ctx: RuleContext): RuleHit[] {
     if (ctx.stages[stage.index]?.inFinalImage === false) continue;
     const runs = stage.instructions.filter((i) => ctx.model.instructions[i].keyword === 'RUN').map((index) => runFacts(ctx, index));
     const env = stage.instructions.map((i) => ctx.model.instructions[i]).filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
-    runs.forEach((run, i) => hits.push(...checkRun(ctx, run, runs.slice(i + 1), env)));
+    const needsLists = laterListUsers(runs);
+    runs.forEach((run, i) => hits.push(...checkRun(ctx, run, needsLists[i], env)));
   }
   return hits;
 }
 
 function runFacts(ctx: RuleContext, index: number): RunFacts {
   const ins = ctx.model.instructions[index];
-  return { ins, index, commands: splitCommands(runScript(ins)).map((c: SimpleCommand) => commandWords(c)) };
+  return { ins, index, commands: commandsOf(runScript(ins)).map((c: SimpleCommand) => commandWords(c)) };
 }
 
-function checkRun(ctx: RuleContext, run: RunFacts, later: RunFacts[], env: string): RuleHit[] {
+/** For each RUN, the first later RUN that installs with apt without its own update (it needs the lists). */
+function laterListUsers(runs: RunFacts[]): (RunFacts | undefined)[] {
+  const result: (RunFacts | undefined)[] = new Array(runs.length);
+  let next: RunFacts | undefined;
+  for (let i = runs.length - 1; i >= 0; i--) {
+    result[i] = next;
+    const r = runs[i];
+    if (r.commands.some((w) => isApt(w, 'install', 'upgrade', 'dist-upgrade', 'source', 'build-dep')) && !r.commands.some((w) => isApt(w, 'update'))) next = r;
+    else if (r.commands.some((w) => isApt(w, 'update'))) next = undefined;
+  }
+  return result;
+}
+
+function checkRun(ctx: RuleContext, run: RunFacts, needsLists: RunFacts | undefined, env: string): RuleHit[] {
   const hits: RuleHit[] = [];
   const has = (test: (w: string[]) => boolean): boolean => run.commands.some(test);
   const count = (test: (w: string[]) => boolean): number => run.commands.filter(test).length;
   const mounted = (dir: string): boolean => run.ins.flags.some((f) => f.name === 'mount' && /type=cache/.test(f.value ?? '') && cacheTarget(f.value ?? '', dir));
-  if (has((w) => isApt(w, 'update')) && !has(removesLists) && !mounted(CACHE_DIRS.aptLists)) hits.push(aptListsHit(ctx, run, later));
+  if (has((w) => isApt(w, 'update')) && !has(removesLists) && !mounted(CACHE_DIRS.aptLists)) hits.push(aptListsHit(ctx, run, needsLists));
   const apk = count((w) => w[0] === 'apk' && subcommand(w) === 'add' && !w.includes('--no-cache'));
   if (apk > 0 && !mounted(CACHE_DIRS.apk)) hits.push(flagHit(ctx, run, APK_CACHE, /\bapk\s+add\b/g, '--no-cache', apk, '`apk add` keeps the downloaded package index in /var/cache/apk', 'the index'));
   const pip = count((w) => isPipInstall(w) && !w.includes('--no-cache-dir'));
@@ -79,8 +93,7 @@ function removesLists(words: string[]): boolean {
  * Lists removed in the updating RUN: only safe when no later RUN of the stage installs with apt without
  * its own `apt-get update` (it would find no lists and fail).
  */
-function aptListsHit(ctx: RuleContext, run: RunFacts, later: RunFacts[]): RuleHit {
-  const needsLists = later.find((r) => r.commands.some((w) => isApt(w, 'install', 'upgrade', 'dist-upgrade', 'source', 'build-dep')) && !r.commands.some((w) => isApt(w, 'update')));
+function aptListsHit(ctx: RuleContext, run: RunFacts, needsLists: RunFacts | undefined): RuleHit {
   const edit = needsLists === undefined ? appendCommand(ctx, run.ins, 'rm -rf /var/lib/apt/lists/*') : null;
   const size = formatBytes(APT_LISTS_BYTES);
   const message = `\`apt-get update\` leaves the package lists in /var/lib/apt/lists (about ${size} on Debian) in this layer: add \`rm -rf /var/lib/apt/lists/*\` to this RUN. Removing them in a later RUN saves nothing.`;

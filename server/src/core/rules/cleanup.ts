@@ -4,10 +4,9 @@
  * cleanup into the RUN that created the files, when no step in between names them.
  */
 import * as posix from '../posixPath';
-import { splitCommands } from '../shell';
 import { runScript } from '../layers';
 import type { ResolvedInstruction } from '../stages';
-import { appendCommand, deleteInstruction, globWord, scanScript } from '../fixes/runText';
+import { appendCommand, deleteInstruction, globWord, scanScript, commandsOf } from '../fixes/runText';
 import type { Fix, TextEdit } from '../fixes/edits';
 import { findingAt, type RuleContext, type RuleHit } from './context';
 import { CACHE_DIRS, commandWords, copyDestination, createdPaths, isApt, patternBase, removedPaths, removes } from './paths';
@@ -17,6 +16,39 @@ export const CLEANUP_LATER = 'cleanup-in-later-layer';
 interface Created {
   path: string;
   index: number;
+}
+
+/**
+ * Paths created so far in a stage, indexed so that "the latest step that created something a pattern
+ * removes" is a few map lookups (the rule must stay linear in the file's length).
+ */
+class CreatedIndex {
+  /** Created path -> latest creator. */
+  private readonly exact: Map<string, Created>;
+  /** Folder -> latest creator of anything at or below it. */
+  private readonly below: Map<string, Created>;
+
+  constructor(parent: CreatedIndex | null) {
+    this.exact = new Map(parent?.exact);
+    this.below = new Map(parent?.below);
+  }
+
+  add(c: Created): void {
+    this.exact.set(c.path, c);
+    for (let p = c.path; p !== '/'; p = posix.dirname(p)) this.below.set(p, c);
+  }
+
+  /** The latest creator of a path the pattern removes: at or below its fixed part, or a folder above it. */
+  latestRemovedBy(pattern: string): Created | undefined {
+    const base = patternBase(pattern);
+    if (base === '/') return undefined;
+    let best = this.below.get(base);
+    for (let p = posix.dirname(base); p !== '/'; p = posix.dirname(p)) {
+      const c = this.exact.get(p);
+      if (c !== undefined && (best === undefined || c.index > best.index)) best = c;
+    }
+    return best;
+  }
 }
 
 /** A removal that matches what an earlier step created. */
@@ -31,17 +63,17 @@ interface Removal {
 export function checkLaterCleanup(ctx: RuleContext): RuleHit[] {
   const hits: RuleHit[] = [];
   const workdirs: string[] = [];
-  const createdByStage: Created[][] = [];
+  const createdByStage: CreatedIndex[] = [];
   for (const stage of ctx.model.stages) {
     let workdir = stage.baseStage !== null ? workdirs[stage.baseStage] : '/';
     // A stage built FROM an earlier one inherits its layers, and so its files.
-    const created: Created[] = stage.baseStage !== null ? [...createdByStage[stage.baseStage]] : [];
+    const created = new CreatedIndex(stage.baseStage !== null ? createdByStage[stage.baseStage] : null);
     for (const index of stage.instructions) {
       const ins = ctx.model.instructions[index];
       if (ins.keyword === 'WORKDIR') workdir = posix.resolve(workdir, ins.expanded.join(' '));
       if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
         const dest = copyDestination(ins, workdir);
-        if (dest !== null) created.push({ path: dest, index });
+        if (dest !== null) created.add({ path: dest, index });
       }
       if (ins.keyword !== 'RUN') continue;
       const removals = readRun(ins, index, workdir, created);
@@ -54,22 +86,22 @@ export function checkLaterCleanup(ctx: RuleContext): RuleHit[] {
 }
 
 /** Walks one RUN's commands: records what it creates, returns its removals of earlier steps' files. */
-function readRun(ins: ResolvedInstruction, index: number, workdir: string, created: Created[]): Removal[] {
+function readRun(ins: ResolvedInstruction, index: number, workdir: string, created: CreatedIndex): Removal[] {
   const removals: Removal[] = [];
   const here: string[] = [];
   let cwd: string | null = workdir;
-  for (const cmd of splitCommands(runScript(ins))) {
+  for (const cmd of commandsOf(runScript(ins))) {
     const words = commandWords(cmd);
     if (words[0] === 'cd') cwd = words[1] !== undefined && words.length === 2 ? posix.resolve(cwd ?? '/', words[1]) : null;
     const removed = removedPaths(words, cwd);
     removed?.paths.forEach((pattern, i) => {
       if (here.some((p) => removes(pattern, p))) return;
-      const creator = [...created].reverse().find((c) => removes(pattern, c.path));
+      const creator = created.latestRemovedBy(pattern);
       if (creator !== undefined) removals.push({ words, pattern, raw: removed.raw[i] ?? null, creator });
     });
     here.push(...createdPaths(words, cmd.redirects, cwd));
   }
-  created.push(...here.map((path) => ({ path, index })));
+  for (const path of here) created.add({ path, index });
   return removals;
 }
 
@@ -89,7 +121,7 @@ function hitFor(ctx: RuleContext, ins: ResolvedInstruction, index: number, remov
 function moveFix(ctx: RuleContext, ins: ResolvedInstruction, index: number, removals: Removal[], workdir: string): Fix | null {
   const scan = scanScript(ins.args);
   if (ins.form !== 'shell' || ins.flags.length > 0 || scan.grouping || scan.comment || [...scan.separators].some((s) => s !== '&&' && s !== ';')) return null;
-  const allCleanup = splitCommands(ins.args).map(commandWords).every((words) => {
+  const allCleanup = commandsOf(ins.args).map(commandWords).every((words) => {
     const removed = removedPaths(words, workdir);
     return removed !== null && removed.paths.every((p) => sameWords(removals, words, p));
   });
@@ -135,7 +167,7 @@ function untouchedBetween(ctx: RuleContext, from: number, to: number, pattern: s
     const other = ctx.model.instructions[i];
     if (other.stage !== ctx.model.instructions[to].stage) return false;
     const text = `${other.args} ${other.flags.map((f) => f.value ?? '').join(' ')}`;
-    if (apt && splitCommands(runScriptOf(other)).some((c) => isApt(commandWords(c), 'install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'source', 'build-dep') || /^(dpkg|apt-cache)$/.test(commandWords(c)[0] ?? ''))) return false;
+    if (apt && commandsOf(runScriptOf(other)).some((c) => isApt(commandWords(c), 'install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'source', 'build-dep') || /^(dpkg|apt-cache)$/.test(commandWords(c)[0] ?? ''))) return false;
     if (names.some((n) => text.includes(n))) return false;
   }
   return true;

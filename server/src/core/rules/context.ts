@@ -38,10 +38,9 @@ export interface RuleHit {
 
 /** Builds the rule context from the text, the resolved model and the analysis steps. */
 export function ruleContext(text: string, model: ResolvedModel, steps: Step[], stages: StageSummary[]): RuleContext {
-  const lines = text.split(/\r?\n/);
-  const crlf = /\r\n/.exec(text);
-  const lf = text.indexOf('\n');
-  const eol = crlf !== null && crlf.index === lf - 1 ? '\r\n' : '\n';
+  // Line breaks as the parser and LSP count them: \r\n, \n, and a lone \r.
+  const lines = text.split(/\r\n|\r|\n/);
+  const eol = /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
   const escape = model.directives.escape;
   return { lines, eol, escape, model, steps, stages, style: continuationStyle(lines, escape), customShell: customShells(model) };
 }

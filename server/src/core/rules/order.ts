@@ -3,9 +3,8 @@
  * installs dependencies. Any source edit changes that COPY's cache key, so the install reruns on every
  * build. The fix copies the dependency manifests first, runs the install, then copies the rest.
  */
-import { splitCommands } from '../shell';
 import type { ResolvedInstruction } from '../stages';
-import { deleteInstruction, runBody, scanScript, shellQuote } from '../fixes/runText';
+import { deleteInstruction, runBody, scanScript, shellQuote, commandsOf } from '../fixes/runText';
 import type { Fix } from '../fixes/edits';
 import { findingAt, type RuleContext, type RuleHit } from './context';
 import { commandWords, isPipInstall, subcommand } from './paths';
@@ -75,7 +74,7 @@ function installsOf(run: ResolvedInstruction): { tool: string; manifests: string
   if (run.form !== 'shell' || run.heredocs.length > 0) return null;
   const scan = scanScript(run.args);
   if (scan.grouping || scan.comment || [...scan.separators].some((s) => s !== '&&')) return null;
-  const found = splitCommands(run.args).map((c) => installManifests(commandWords(c)));
+  const found = commandsOf(run.args).map((c) => installManifests(commandWords(c)));
   return found.length > 0 && found.every((f) => f !== null) ? (found as { tool: string; manifests: string[] }[]) : null;
 }
 

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Connection, WorkDoneProgressReporter } from 'vscode-languageserver';
 import type { ContextIndex } from '../../core/context';
+import type { Builder } from '../../core/types';
 import { ContextEngine } from '../../context/engine';
 import { locateContext, type LocatedContext } from '../../context/locate';
 import { readIgnoreFile } from '../../context/scan';
@@ -28,7 +29,7 @@ interface RootState {
 
 interface DocState extends LocatedContext {
   dockerfile: string;
-  view?: { generation: number; index: ContextIndex };
+  view?: { generation: number; builder: Builder; index: ContextIndex };
 }
 
 export interface ContextFeature {
@@ -115,9 +116,10 @@ export function registerContext(connection: Connection, store: AnalysisStore, fo
     const state = doc && roots.get(doc.root);
     if (!doc || !state) return undefined;
     if (!state.index) return 'pending';
-    if (doc.view?.generation !== state.generation) {
-      // Each Dockerfile may have its own `<name>.dockerignore`; the scanned entries are shared.
-      doc.view = { generation: state.generation, index: { ...state.index, ignoreFile: readIgnoreFile(doc.root, doc.dockerfile) } };
+    const builder = store.settings.analysis.builder;
+    if (doc.view?.generation !== state.generation || doc.view.builder !== builder) {
+      // Each Dockerfile may have its own `<name>.dockerignore` (BuildKit only); the scanned entries are shared.
+      doc.view = { generation: state.generation, builder, index: { ...state.index, ignoreFile: readIgnoreFile(doc.root, doc.dockerfile, builder) } };
     }
     return doc.view.index;
   };

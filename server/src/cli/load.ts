@@ -1,0 +1,66 @@
+/**
+ * Reading what a CLI command analyzes: the Dockerfile, its build context (scanned for exact COPY/ADD sizes),
+ * and the analysis. Shared by `analyze`, `analyze --image` and `build`.
+ */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { analyzeDockerfile } from '../core/analyze';
+import type { ContextIndex } from '../core/context';
+import type { Analysis, AnalysisOptions } from '../core/types';
+import { ContextEngine } from '../context/engine';
+import { contextFindings } from '../context/findings';
+import { readIgnoreFile } from '../context/scan';
+import { readDockerfileFile } from '../docker/files';
+
+/** What to load: paths as given on the command line, and the analysis options. */
+export interface LoadOptions extends AnalysisOptions {
+  dockerfile: string;
+  context: string | null;
+  /** Scan the build context for exact COPY/ADD sizes (reads every file once to fingerprint it). */
+  scan: boolean;
+  /** The most context entries to scan before stopping with a message. */
+  maxFiles?: number;
+}
+
+/** A loaded Dockerfile: absolute paths, its text and its analysis. */
+export interface Loaded {
+  dockerfile: string;
+  context: string;
+  text: string;
+  analysis: Analysis;
+}
+
+const DEFAULT_MAX_FILES = 200_000;
+
+/** Loads and analyzes; on a usage or IO problem writes one message to `err` and resolves to null (exit code 2). */
+export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Promise<Loaded | null> {
+  const dockerfile = resolve(o.dockerfile);
+  const context = resolve(o.context ?? dirname(dockerfile));
+  const read = readDockerfileFile(dockerfile);
+  if ('error' in read) return (err(`dockerfile-layers: ${read.error}`), null);
+  if (!isDirectory(context)) return (err(`dockerfile-layers: build context ${context} is not a folder`), null);
+  const options: AnalysisOptions = { builder: o.builder, target: o.target, buildArgs: o.buildArgs };
+  const index = o.scan ? await scan(context, dockerfile, o) : undefined;
+  const analysis = contextFindings(analyzeDockerfile(read.text, options, index), index);
+  const unknownTarget = analysis.findings.find((f) => f.code === 'unknown-target');
+  if (unknownTarget) return (err(`dockerfile-layers: ${unknownTarget.message}`), null);
+  return { dockerfile, context, text: read.text, analysis };
+}
+
+async function scan(context: string, dockerfile: string, o: LoadOptions): Promise<ContextIndex> {
+  const engine = new ContextEngine();
+  try {
+    const index = await engine.scan(context, { limit: o.maxFiles ?? DEFAULT_MAX_FILES, hash: true });
+    return { ...index, ignoreFile: readIgnoreFile(context, dockerfile, o.builder) };
+  } finally {
+    await engine.close();
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
