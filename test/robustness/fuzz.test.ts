@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import type { Hover, InlayHint, MarkupContent } from 'vscode-languageserver-protocol';
-import { analyzeDockerfile } from '../../server/src/core/analyze';
+import { analyzeDockerfile, MAX_ANALYZED_CHARS, MAX_ANALYZED_LINE } from '../../server/src/core/analyze';
 import type { Analysis, Builder } from '../../server/src/core/types';
 import { LayersRequest } from '../../server/src/protocol';
 
@@ -230,8 +230,9 @@ export function fuzzInputs(seed: number, count: number): string[] {
 }
 
 /**
- * Single-line inputs of about 1 MB. dockerfile-ast alone needs from tens of milliseconds to seconds for these
- * (it builds an object per argument), so they are timed and reported, and only checked for well-formed results.
+ * Single-line inputs of about 1 MB. dockerfile-ast alone would need up to seconds for these (it builds an
+ * object per argument), so the core refuses files and lines over its limits with a `too-large` finding:
+ * these must come back well-formed and within the budget.
  */
 export const HUGE_INPUTS: Record<string, string> = {
   'comment': '# ' + 'c'.repeat(MB) + '\nFROM alpine',
@@ -246,11 +247,19 @@ function lineLengths(text: string): number[] {
   return text.split(/\r\n|\r|\n/).map((l) => l.length);
 }
 
+/** Whether the core refuses `text` as too large (see MAX_ANALYZED_CHARS and MAX_ANALYZED_LINE). */
+function overLimits(text: string, lines: number[]): boolean {
+  return text.length > MAX_ANALYZED_CHARS || lines.some((l) => l > MAX_ANALYZED_LINE);
+}
+
 /** Checks that `a` is a well-formed analysis of `text`; returns a problem description or null. */
-function problemOf(a: Analysis, builder: Builder, instructionCount: number, lines: number[]): string | null {
+function problemOf(a: Analysis, builder: Builder, instructionCount: number, lines: number[], tooLarge = false): string | null {
   if (a.builder !== builder) return `builder ${a.builder}`;
   const internal = a.findings.find((f) => f.code === 'internal-error');
   if (internal) return internal.message;
+  const refused = a.findings.some((f) => f.code === 'too-large');
+  if (refused !== tooLarge) return tooLarge ? 'over the limits but not refused' : 'refused as too large within the limits';
+  if (refused) return a.steps.length === 0 && a.findings.length === 1 ? null : 'a refused file still has steps or other findings';
   if (a.steps.length !== instructionCount) return `${a.steps.length} steps for ${instructionCount} instructions`;
   for (const s of a.steps) {
     if (!(s.line >= 0 && s.line <= s.endLine && s.endLine < lines.length)) return `step lines ${s.line}-${s.endLine} of ${lines.length}`;
@@ -280,10 +289,10 @@ function timeAnalysis(text: string, builder: Builder): { ms: number; analysis: A
 }
 
 /** Analyzes `text` for a builder, timing it; a slow call is measured twice more (keeping the fastest) so a GC pause or a busy machine is not blamed on the input. */
-function check(text: string, builder: Builder, instructionCount: number, lines: number[]): Timed {
+function check(text: string, builder: Builder, instructionCount: number, lines: number[], tooLarge: boolean): Timed {
   let { ms, analysis } = timeAnalysis(text, builder);
   for (let retry = 0; retry < 2 && ms >= BUDGET_MS; retry++) ms = Math.min(ms, timeAnalysis(text, builder).ms);
-  return { ms, problem: problemOf(analysis, builder, instructionCount, lines) };
+  return { ms, problem: problemOf(analysis, builder, instructionCount, lines, tooLarge) };
 }
 
 /** The fastest of three dockerfile-ast parses of `text`, in milliseconds: the part of the time that is the library's. */
@@ -313,11 +322,12 @@ describe('fuzzing analyzeDockerfile', () => {
     const slow: string[] = [];
     const slowLarge: string[] = [];
     for (const text of fuzzInputs(SEED, INPUT_COUNT)) {
-      const instructions = DockerfileParser.parse(text).getInstructions().length;
       const lines = lineLengths(text);
+      const tooLarge = overLimits(text, lines);
+      const instructions = tooLarge ? 0 : DockerfileParser.parse(text).getInstructions().length;
       const large = text.length > BUDGET_CHARS;
       for (const builder of ['buildkit', 'legacy'] as const) {
-        const { ms, problem } = check(text, builder, instructions, lines);
+        const { ms, problem } = check(text, builder, instructions, lines, tooLarge);
         (large ? largeTimes : times).push(ms);
         // One example per distinct problem, so a frequent one does not hide the others.
         if (problem !== null && !failures.has(problem)) failures.set(problem, `${builder}: ${problem} for ${describeInput(text)}`);
@@ -337,14 +347,16 @@ describe('fuzzing analyzeDockerfile', () => {
     assert.deepEqual(slow, []);
   });
 
-  it('1 MB single-line inputs: never throw, well-formed (times reported)', (t) => {
+  it(`1 MB single-line inputs: refused with a clear finding, well-formed, each under ${BUDGET_MS} ms`, (t) => {
     for (const [name, text] of Object.entries(HUGE_INPUTS)) {
-      const instructions = DockerfileParser.parse(text).getInstructions().length;
       const lines = lineLengths(text);
+      assert.ok(overLimits(text, lines), `${name} is over the limits`);
       for (const builder of ['buildkit', 'legacy'] as const) {
         const { ms, analysis } = timeAnalysis(text, builder);
-        t.diagnostic(`${name} (${text.length} chars), ${builder}: ${ms.toFixed(1)} ms${ms >= BUDGET_MS ? ` (over the ${BUDGET_MS} ms budget)` : ''}`);
-        assert.equal(problemOf(analysis, builder, instructions, lines), null, `${name}, ${builder}`);
+        t.diagnostic(`${name} (${text.length} chars), ${builder}: ${ms.toFixed(1)} ms`);
+        assert.equal(problemOf(analysis, builder, 0, lines, true), null, `${name}, ${builder}`);
+        assert.match(analysis.findings[0].message, /analyzes (files|lines) of up to/);
+        assert.ok(ms < BUDGET_MS, `${name}, ${builder}: ${ms.toFixed(1)} ms`);
       }
     }
   });

@@ -1,12 +1,12 @@
 /**
  * Content fingerprints for cache prediction: sha256 of each regular file, remembered by the file's stamp
- * (device, inode, size, mtime, ctime) so that an unchanged file is never read twice.
+ * (device, inode, size, mtime, ctime; see stampOf) so that an unchanged file is never read twice.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { ArchiveInfo, ContextEntry } from '../core/context';
 import { sniffArchive, type ArchiveKind } from './archive';
-import { describeError } from './scan';
+import { describeError, stampOf } from './scan';
 
 /** Files changed this recently may change again within the same timestamp tick: hash them, do not remember. */
 const RACY_MS = 1000;
@@ -35,7 +35,7 @@ export function hashFile(abs: string, stamp: string): FileHash {
     return { error: (e as NodeJS.ErrnoException).code === 'ELOOP' ? 'replaced by a symlink during the scan' : describeError(e) };
   }
   try {
-    const before = fstatSync(fd);
+    const before = fstatSync(fd, { bigint: true });
     if (!before.isFile() || stampOf(before) !== stamp) return { error: 'changed during the scan' };
     buffer ??= Buffer.allocUnsafe(CHUNK);
     const hash = createHash('sha256');
@@ -44,18 +44,14 @@ export function hashFile(abs: string, stamp: string): FileHash {
       if (first) archive = sniffArchive(buffer.subarray(0, n));
       hash.update(buffer.subarray(0, n));
     }
-    if (stampOf(fstatSync(fd)) !== stamp) return { error: 'changed while being read' };
-    const cacheable = Date.now() - before.mtimeMs > RACY_MS;
+    if (stampOf(fstatSync(fd, { bigint: true })) !== stamp) return { error: 'changed while being read' };
+    const cacheable = Date.now() - Number(before.mtimeMs) > RACY_MS;
     return archive ? { hash: hash.digest('hex'), archive, cacheable } : { hash: hash.digest('hex'), cacheable };
   } catch (e) {
     return { error: describeError(e) };
   } finally {
     closeSync(fd);
   }
-}
-
-function stampOf(st: { dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
 /** Remembered fingerprints by stamp; `fill` gives entries their hash when their stamp is known. */

@@ -17,16 +17,43 @@ import { estimateCopySizes, type CopySize } from './sizes';
  * their sizes are unknown.
  */
 export function analyzeDockerfile(text: string, options: AnalysisOptions, context?: ContextIndex): Analysis {
+  const tooLarge = sizeProblem(text);
+  if (tooLarge !== null) return emptyAnalysis(options, { code: 'too-large', severity: 'info', message: tooLarge, line: 0, endLine: 0 });
   try {
     return analyze(text, options, context).analysis;
   } catch (e) {
     // A parser bug must not take the editor down: report it as a finding and show nothing else.
     const message = `Dockerfile Layers could not analyze this file: ${e instanceof Error ? e.message : String(e)}`;
-    return {
-      builder: options.builder, target: null, stages: [], steps: [], totals: { layers: 0, maybeLayers: 0, bytes: null },
-      findings: [{ code: 'internal-error', severity: 'warning', message, line: 0, endLine: 0 }],
-    };
+    return emptyAnalysis(options, { code: 'internal-error', severity: 'warning', message, line: 0, endLine: 0 });
   }
+}
+
+/** Largest text analyzed, in UTF-16 code units: real Dockerfiles are a few kilobytes, and typing must not wait. */
+export const MAX_ANALYZED_CHARS = 256 * 1024;
+/** Longest line analyzed: the parser's time grows fast with line length, and no real instruction is this long. */
+export const MAX_ANALYZED_LINE = 32 * 1024;
+
+/** Why `text` is too large to analyze while typing, or null when it is not. */
+function sizeProblem(text: string): string | null {
+  if (text.length > MAX_ANALYZED_CHARS) {
+    return `This file has ${text.length} characters; Dockerfile Layers analyzes files of up to ${MAX_ANALYZED_CHARS} so that typing never waits. Is it really a Dockerfile?`;
+  }
+  let line = 0;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 10;
+    if (c !== 10 && c !== 13) continue;
+    if (i - start > MAX_ANALYZED_LINE) {
+      return `Line ${line + 1} has ${i - start} characters; Dockerfile Layers analyzes lines of up to ${MAX_ANALYZED_LINE} so that typing never waits.`;
+    }
+    line++;
+    start = i + 1;
+  }
+  return null;
+}
+
+function emptyAnalysis(options: AnalysisOptions, finding: Finding): Analysis {
+  return { builder: options.builder, target: null, stages: [], steps: [], totals: { layers: 0, maybeLayers: 0, bytes: null }, findings: [finding] };
 }
 
 /**

@@ -18,7 +18,7 @@ export interface ContextEntry {
   hash?: string;
   /** Why the entry could not be read (permission denied, vanished during the scan, ...). */
   error?: string;
-  /** A regular file's `dev:ino:size:mtimeMs:ctimeMs` when scanned: the fingerprint cache key (scanner-internal). */
+  /** A regular file's `dev:ino:size:mtime:ctime` when scanned (times to the nanosecond): the fingerprint cache key (scanner-internal). */
   stamp?: string;
 }
 

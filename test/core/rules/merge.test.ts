@@ -68,3 +68,8 @@ test('merge fix: files with lone \\r line breaks are read like the parser reads 
   assert.ok(fix);
   assert.equal(applyEdits(text, fix.edits), 'FROM a\rRUN touch /a && \\\r    touch /b\r');
 });
+
+test('merge fix: plain parameter expansion in double quotes needs no subshell', () => {
+  assert.equal(needsSubshell('touch "/w/name-${NAME:-unset}"'), false);
+  assert.equal(needsSubshell('echo "`date`"'), true);
+});

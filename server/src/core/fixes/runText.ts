@@ -54,7 +54,7 @@ function scan(script: string): ScriptScan {
       wordStart = false;
     } else if (c === "'" || c === '"') {
       const close = script.indexOf(c, i + 1);
-      if (c === '"' && /[`$]/.test(script.slice(i, close < 0 ? undefined : close))) result.grouping = true;
+      if (c === '"' && /`|\$\(/.test(script.slice(i, close < 0 ? undefined : close))) result.grouping = true;
       i = close < 0 ? script.length : close;
       wordStart = false;
     } else if (c === '#' && wordStart) {
