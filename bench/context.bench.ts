@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ContextEngine } from '../server/src/context/engine';
+import { serverMemoryAfterIndexing } from './serverMemory';
 
 const TREE = process.env.DL_BENCH_TREE ?? '/tmp/dl-bench-tree';
 const FILES = 100_000;
@@ -97,10 +98,12 @@ async function main(): Promise<void> {
     console.log(`scan with sizes: ${scanMs.toFixed(0)} ms; du -sb: ${duMs.toFixed(0)} ms; ratio ${(scanMs / duMs).toFixed(2)}x (target <= 1.5x)`);
     console.log(`hashing: ${(mb / (hashMs / 1000)).toFixed(0)} MB/s (${hashMs.toFixed(0)} ms, ${missing} unhashed); sha256sum -P ${PARALLELISM}: ${(mb / (shaMs / 1000)).toFixed(0)} MB/s (${shaMs.toFixed(0)} ms); throughput ratio ${(shaMs / hashMs).toFixed(2)}x (target >= 0.8x)`);
     console.log(`one changed file: ${updateMs.toFixed(1)} ms (target <= 20 ms); new size ${entry?.size} (was ${original.length}), hash ${entry?.hash === undefined ? 'missing' : 'updated'}`);
-    console.log(`resident memory after indexing: ${rss.toFixed(0)} MB (target <= 200 MB), worker threads included`);
+    console.log(`resident memory of this process after indexing: ${rss.toFixed(0)} MB, worker threads included`);
   } finally {
     await engine.close();
   }
+  const server = await serverMemoryAfterIndexing(TREE);
+  console.log(`language server (dist/server.js) indexed the tree in ${server.indexedMs.toFixed(0)} ms; its resident memory: ${server.rssMb.toFixed(0)} MB right after, ${server.idleRssMb.toFixed(0)} MB after 8 s idle (target <= 200 MB)`);
 }
 
 void main().catch((e) => {

@@ -10,6 +10,7 @@ import { imageRows, withFreshEntry, workspaceRow } from './explorer/nodes';
 import { LayerTreeProvider } from './explorer/provider';
 import { createStatusBar } from './statusBar';
 import { registerCommands } from './commands';
+import { SERVER_EXEC_ARGV } from '../../server/src/runtimeFlags';
 
 let client: LanguageClient | undefined;
 
@@ -20,8 +21,8 @@ const DOCKERFILE_GLOB = '**/{Dockerfile,Containerfile,*.Dockerfile,*.dockerfile,
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: SERVER_EXEC_ARGV } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6010'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'dockerfile' }],

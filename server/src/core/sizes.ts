@@ -9,7 +9,8 @@ import type { ResolvedInstruction, ResolvedModel } from './stages';
 import { stageRef } from './stages';
 import { resolve as resolveImagePath } from './posixPath';
 import { cleanPath, goMatch, hasWildcards } from './ignore';
-import { prepareContext, resolveCopy, sha256Hex, type CopiedItem, type CopyRequest, type PreparedContext, type ResolvedCopy } from './sources';
+import { sha256Hex } from './sha256';
+import { prepareContext, resolveCopy, type CopiedItem, type CopyRequest, type PreparedContext, type ResolvedCopy } from './sources';
 import { formatBytes } from './present';
 
 /** The size of one COPY/ADD step, a digest of what it copies (null when unknown), and its problems. */

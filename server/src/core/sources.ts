@@ -5,6 +5,7 @@
  */
 import type { ContextEntry, ContextIndex } from './context';
 import type { Builder, FlagModel, HeredocModel } from './types';
+import { Sha256, sha256Hex } from './sha256';
 import { cleanPath, goMatch, hasWildcards, includedPaths, isIgnored, parseIgnore, type IgnoreRules } from './ignore';
 
 /** A context made ready for one builder: the ignore rules applied, folders indexed by parent. */
@@ -219,13 +220,18 @@ function finish(out: ResolvedCopy, ctx: PreparedContext): void {
     out.note ??= `At least this much: ${ctx.index.incomplete}`;
   }
   const hashed = out.items.every((i) => i.content !== null);
-  out.digest = hashed && out.errors.length === 0 ? `sha256:${sha256Hex(canonical(out.items))}` : null;
+  out.digest = hashed && out.errors.length === 0 ? canonicalDigest(out.items) : null;
 }
 
-/** The digest's input: one line per item in path order (mtimes never enter, as in Docker's cache keys). */
-function canonical(items: CopiedItem[]): string {
-  return [...items].sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0))
-    .map((i) => `${JSON.stringify(i.dest)} ${i.kind} ${i.mode.toString(8)} ${i.content}`).join('\n');
+/**
+ * The digest over one line per item in path order (mtimes never enter, as in Docker's cache keys), fed to
+ * the hasher line by line so that a large COPY never builds one large string.
+ */
+function canonicalDigest(items: CopiedItem[]): string {
+  const sorted = [...items].sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0));
+  const hash = new Sha256();
+  sorted.forEach((i, n) => hash.update(`${n === 0 ? '' : '\n'}${JSON.stringify(i.dest)} ${i.kind} ${i.mode.toString(8)} ${i.content}`));
+  return `sha256:${hash.hex()}`;
 }
 
 function destFor(dest: string, name: string, intoDir: boolean): string {
@@ -245,47 +251,4 @@ export function utf8Length(text: string): number {
     n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
   }
   return n;
-}
-
-const K = Uint32Array.from([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
-  0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
-  0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
-  0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
-
-/**
- * SHA-256 (hex) of `text` as UTF-8. Written here because the core imports no Node module (no node:crypto)
- * and the one well-kept pure package (@noble/hashes 2) ships only ES modules, which this CommonJS build cannot load.
- */
-export function sha256Hex(text: string): string {
-  const data = new TextEncoder().encode(text);
-  const padded = new Uint8Array(((data.length + 72) >> 6) << 6);
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(data.length / 0x20000000));
-  view.setUint32(padded.length - 4, (data.length << 3) >>> 0);
-  const h = Uint32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  const w = new Uint32Array(64);
-  const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4);
-    for (let i = 16; i < 64; i++) {
-      const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
-      const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    let [a, b, c, d, e, f, g, hh] = h;
-    for (let i = 0; i < 64; i++) {
-      const t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
-      const t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      [hh, g, f, e, d, c, b, a] = [g, f, e, (d + t1) >>> 0, c, b, a, (t1 + t2) >>> 0];
-    }
-    [a, b, c, d, e, f, g, hh].forEach((v, i) => { h[i] = (h[i] + v) >>> 0; });
-  }
-  return Array.from(h, (v) => v.toString(16).padStart(8, '0')).join('');
 }
