@@ -1,19 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeDockerfile } from '../../server/src/core/analyze';
-import type { ContextEntry, ContextIndex } from '../../server/src/core/context';
+import type { ContextIndex } from '../../server/src/core/context';
 import type { Builder, SizeSource } from '../../server/src/core/types';
-import { EOLS, dockerfile } from '../helpers';
+import { EOLS, contextEntries, dockerfile } from '../helpers';
 
 /** A context of `name: bytes` files, `dir/` folders and `link: 'target'` symlinks. */
 function contextOf(spec: Record<string, number | string | null>): ContextIndex {
-  const entries = new Map<string, ContextEntry>();
-  for (const [key, value] of Object.entries(spec)) {
-    const path = key.replace(/\/$/, '');
-    if (key.endsWith('/')) entries.set(path, { path, type: 'dir', size: 0, mode: 0o755 });
-    else if (typeof value === 'string') entries.set(path, { path, type: 'symlink', size: value.length, mode: 0o777, linkTarget: value });
-    else entries.set(path, { path, type: 'file', size: value ?? 0, mode: 0o644, hash: `h-${path}` });
-  }
+  const entries = contextEntries(spec);
   return { root: '/ctx', entries, ignoreFile: null, archives: new Map(), problems: [] };
 }
 

@@ -2,17 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContextEntry, ContextIndex } from '../../server/src/core/context';
 import type { Builder, FlagModel, HeredocModel } from '../../server/src/core/types';
+import { contextEntries } from '../helpers';
 import { prepareContext, resolveCopy, utf8Length } from '../../server/src/core/sources';
 
 /** A context from a compact spec: `name: bytes` files, `dir/` folders, `link -> target` symlinks. */
 function contextOf(spec: Record<string, number | string | null>, ignore?: string): ContextIndex {
-  const entries = new Map<string, ContextEntry>();
-  for (const [key, value] of Object.entries(spec)) {
-    const path = key.replace(/\/$/, '');
-    if (key.endsWith('/')) entries.set(path, { path, type: 'dir', size: 0, mode: 0o755 });
-    else if (typeof value === 'string') entries.set(path, { path, type: 'symlink', size: value.length, mode: 0o777, linkTarget: value });
-    else entries.set(path, { path, type: 'file', size: value ?? 0, mode: 0o644, hash: `h-${path}` });
-  }
+  const entries = contextEntries(spec);
   return { root: '/ctx', entries, ignoreFile: ignore === undefined ? null : { name: '.dockerignore', text: ignore }, archives: new Map(), problems: [] };
 }
 

@@ -81,17 +81,9 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   if (command === undefined) return { error: 'missing command: try `dockerfile-layers analyze`' };
   if (command !== 'analyze' && command !== 'fix') return { error: `unknown command "${command}": the commands are: analyze, fix` };
   if (rest.length > 1) return { error: `${command} takes one Dockerfile, got ${rest.length}` };
-  const builder = values.builder ?? 'buildkit';
-  if (builder !== 'buildkit' && builder !== 'legacy') return { error: `--builder must be buildkit or legacy, not "${builder}"` };
-  const buildArgs: Record<string, string> = {};
-  for (const pair of values['build-arg'] ?? []) {
-    const eq = pair.indexOf('=');
-    const key = eq < 0 ? pair : pair.slice(0, eq);
-    if (key === '') return { error: `--build-arg needs KEY=VALUE, got "${pair}"` };
-    // Like `docker build`, a bare KEY takes its value from the environment and is skipped when unset.
-    const value = eq < 0 ? env[key] : pair.slice(eq + 1);
-    if (value !== undefined) buildArgs[key] = value;
-  }
+  const common = builderAndArgs(values.builder, values['build-arg'], env);
+  if ('error' in common) return common;
+  const { builder, buildArgs } = common;
   if (command === 'fix') {
     return { command, dockerfile: rest[0] ?? 'Dockerfile', only: values.only ?? [], write: values.write ?? false, target: values.target, buildArgs, builder };
   }
@@ -100,4 +92,20 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
     buildArgs, builder, image: values.image ?? null, stateDir: values['state-dir'] ?? null,
     noDocker: values['no-docker'] ?? false, json: values.json ?? false,
   };
+}
+
+/** `--builder` and the `--build-arg` pairs shared by every command; a bare KEY takes its value from `env`. */
+export function builderAndArgs(builderValue: string | undefined, pairs: string[] | undefined, env: Record<string, string | undefined>): { builder: Builder; buildArgs: Record<string, string> } | { error: string } {
+  const builder = builderValue ?? 'buildkit';
+  if (builder !== 'buildkit' && builder !== 'legacy') return { error: `--builder must be buildkit or legacy, not "${builder}"` };
+  const buildArgs: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    if (key === '') return { error: `--build-arg needs KEY=VALUE, got "${pair}"` };
+    // Like `docker build`, a bare KEY takes its value from the environment and is skipped when unset.
+    const value = eq < 0 ? env[key] : pair.slice(eq + 1);
+    if (value !== undefined) buildArgs[key] = value;
+  }
+  return { builder, buildArgs };
 }

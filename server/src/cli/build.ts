@@ -11,7 +11,7 @@ import { Engine, engineAddress } from '../docker/engine';
 import { measureImage, toMeasurement } from '../docker/measure';
 import { loadAnalysis } from './load';
 import { formatFinding, toJsonReport, toTable } from './report';
-import type { AnalyzeArgs } from './args';
+import { builderAndArgs, type AnalyzeArgs } from './args';
 
 /** Options of `dockerfile-layers build`. */
 export interface BuildArgs {
@@ -66,17 +66,9 @@ export function parseBuildArgs(argv: string[], env: Record<string, string | unde
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
   if (positionals.length > 1) return { error: `build takes one Dockerfile, got ${positionals.length}` };
-  const builder = values.builder ?? 'buildkit';
-  if (builder !== 'buildkit' && builder !== 'legacy') return { error: `--builder must be buildkit or legacy, not "${builder}"` };
-  const buildArgs: Record<string, string> = {};
-  for (const pair of values['build-arg'] ?? []) {
-    const eq = pair.indexOf('=');
-    const key = eq < 0 ? pair : pair.slice(0, eq);
-    if (key === '') return { error: `--build-arg needs KEY=VALUE, got "${pair}"` };
-    // Like `docker build`, a bare KEY takes its value from the environment and is skipped when unset.
-    const value = eq < 0 ? env[key] : pair.slice(eq + 1);
-    if (value !== undefined) buildArgs[key] = value;
-  }
+  const common = builderAndArgs(values.builder, values['build-arg'], env);
+  if ('error' in common) return common;
+  const { builder, buildArgs } = common;
   if (values.docker === '') return { error: '--docker needs the path of a docker CLI' };
   return {
     dockerfile: positionals[0] ?? 'Dockerfile', context: values.context ?? null, target: values.target, buildArgs, builder,
