@@ -27,7 +27,7 @@ const EXPECTED_ROWS: [number, string, string][] = [
   [1, 'Image', '4 layers · size unknown'],
   [2, 'build', 'not in final image · 3 layers · ?'],
   [3, 'FROM alpine:3.20 AS build', 'stage not in final image'],
-  [3, 'WORKDIR /src', '+ layer'],
+  [3, 'WORKDIR /src', '+ layer · 0 B'],
   [3, 'COPY greeting.txt .', '+ layer · 12 B'],
   [3, 'RUN tr a-z A-Z < greeting.txt > shout.txt', '+ layer'],
   [2, 'assets', 'not in final image · 1 layer · 48 B'],
