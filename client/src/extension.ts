@@ -15,7 +15,7 @@ import { SERVER_EXEC_ARGV } from '../../server/src/runtimeFlags';
 let client: LanguageClient | undefined;
 
 /** Time to wait after an edit before asking for the new analysis, in ms (the view updates within ~100 ms). */
-const EDIT_DEBOUNCE_MS = 40;
+const EDIT_DEBOUNCE_MS = 10;
 const DOCKERFILE_GLOB = '**/{Dockerfile,Containerfile,*.Dockerfile,*.dockerfile,Dockerfile.*,Containerfile.*}';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
