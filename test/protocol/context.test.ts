@@ -21,8 +21,9 @@ async function startServer(folder: string) {
   assert.ok(existsSync(SERVER), `${SERVER} is missing: run \`node esbuild.mjs\` first`);
   const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  const state = { refreshes: 0 };
+  const state = { refreshes: 0, analysisChanges: 0 };
   connection.onRequest('workspace/inlayHint/refresh', () => void state.refreshes++);
+  connection.onNotification('dockerfileLayers/analysisChanged', () => void state.analysisChanges++);
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onNotification('textDocument/publishDiagnostics', () => undefined);
   connection.listen();
@@ -70,10 +71,12 @@ for (const [name, eol] of EOLS) {
       assert.match(await hintOf(server.hints, uri, 1, (l) => l.includes('kB')), /\+ layer · 1\.0 kB/);
 
       const refreshesBefore = server.state.refreshes;
+      const changesBefore = server.state.analysisChanges;
       writeFileSync(path.join(folder, 'app.txt'), 'b'.repeat(2500));
       await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(folder, 'app.txt')).href, type: 2 }] });
       assert.match(await hintOf(server.hints, uri, 1, (l) => !l.includes('1.0 kB')), /\+ layer · 2\.5 kB/);
       assert.ok(server.state.refreshes > refreshesBefore, 'the server asked the client to refresh its hints');
+      assert.ok(server.state.analysisChanges > changesBefore, 'the server told the client (explorer, status bar) that the analysis changed');
     } finally {
       await server.stop();
       rmSync(folder, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { registerWorkspace } from './features/workspace';
 import { registerCodeActions } from './features/codeActions';
 import { registerContext } from './features/context';
 import { fileURLToPath } from 'node:url';
+import { refreshViews } from './refresh';
 
 /** Wires the language features to `connection`; the caller starts listening. */
 export function startServer(connection: Connection): void {
@@ -53,7 +54,7 @@ export function startServer(connection: Connection): void {
     store.settings = toSettings(await connection.workspace.getConfiguration('dockerfileLayers'));
     context.settingsChanged();
     republish();
-    await connection.languages.inlayHint.refresh();
+    refreshViews(connection, null);
   };
   const reload = (): void => void reloadSettings().catch((e) => connection.console.warn(`Could not read settings: ${String(e)}`));
   connection.onInitialized(reload);

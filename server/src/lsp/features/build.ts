@@ -5,7 +5,8 @@
 import { basename, dirname } from 'node:path';
 import type { CancellationToken, Connection } from 'vscode-languageserver';
 import type { AnalysisStore } from '../store';
-import { AnalysisChangedNotification, BuildLogNotification, BuildRequest, TrustNotification, type BuildResult } from '../../protocol';
+import { refreshViews } from '../refresh';
+import { BuildLogNotification, BuildRequest, TrustNotification, type BuildResult } from '../../protocol';
 import { analyzeDockerfile } from '../../core/analyze';
 import { runBuild, type BuildOutcome } from '../../docker/build';
 import { parseCacheResults } from '../../docker/buildLog';
@@ -47,7 +48,7 @@ async function build(connection: Connection, store: AnalysisStore, uri: string, 
   progress.token.onCancellationRequested(() => controller.abort());
   try {
     const outcome = await runBuild({
-      dockerPath: settings.docker.path, builder: settings.analysis.builder, dockerfile: file, context: dirname(file),
+      dockerPath: settings.docker.path, builder: settings.analysis.builder, dockerfile: file, context: contextRoot(store, uri, file),
       target: settings.analysis.target, buildArgs: settings.analysis.buildArgs, signal: controller.signal,
       onOutput: (text) => void connection.sendNotification(BuildLogNotification.type, { uri, text }),
     });
@@ -56,8 +57,7 @@ async function build(connection: Connection, store: AnalysisStore, uri: string, 
     const note = await measureInto(store, uri, read.text, outcome);
     const open = store.documents.get(uri)?.getText();
     const dirty = open !== undefined && open !== read.text;
-    await connection.languages.inlayHint.refresh().catch(() => undefined);
-    void connection.sendNotification(AnalysisChangedNotification.type, { uri });
+    refreshViews(connection, uri);
     return toResult(outcome, [outcome.message, note, dirty ? 'The saved file was built; unsaved changes are not in the image.' : ''].filter((s) => s !== '').join(' '));
   } finally {
     progress.done();
@@ -86,4 +86,10 @@ async function measureInto(store: AnalysisStore, uri: string, text: string, outc
     store.setMeasurement(uri, { image: null, steps: m.steps });
     return `Its layers could not be measured: ${e instanceof Error ? e.message : String(e)}`;
   }
+}
+
+/** The build context the editor located for this Dockerfile (settings, compose, devcontainer), else its folder. */
+function contextRoot(store: AnalysisStore, uri: string, file: string): string {
+  const index = store.contextOf(uri);
+  return index !== undefined && index !== 'pending' ? index.root : dirname(file);
 }

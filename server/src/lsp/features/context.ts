@@ -12,6 +12,7 @@ import { ContextEngine } from '../../context/engine';
 import { locateContext, type LocatedContext } from '../../context/locate';
 import { readIgnoreFile } from '../../context/scan';
 import type { AnalysisStore } from '../store';
+import { refreshViews } from '../refresh';
 
 /** Show work-done progress only for scans that take longer than this, in milliseconds. */
 const PROGRESS_AFTER_MS = 300;
@@ -45,7 +46,7 @@ export function registerContext(connection: Connection, store: AnalysisStore, fo
 
   const changed = (): void => {
     republish();
-    void connection.languages.inlayHint.refresh().catch(() => undefined);
+    refreshViews(connection, null);
   };
 
   const publish = (root: string, index: ContextIndex): void => {
