@@ -5,18 +5,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
+import type { ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import type { InlayHint } from 'vscode-languageserver-protocol';
 import { BuildLogNotification, BuildRequest, LayersRequest, TrustNotification, WorkspaceRequest } from '../../server/src/protocol';
 import { BASE_IMAGE, ensureBaseImage, requireDaemon } from '../conformance/docker';
-
-const SERVER = path.resolve(__dirname, '../../../dist/server.js');
+import { spawnServer } from './serverProcess';
 
 interface Client {
   connection: ProtocolConnection;
@@ -27,26 +25,19 @@ interface Client {
 }
 
 async function startClient(initializationOptions: unknown): Promise<Client> {
-  assert.ok(existsSync(SERVER), `${SERVER} is missing: run \`node esbuild.mjs\` first`);
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  const client: Client = { connection, logs: [], progress: [], refreshes: 0, stop: async () => undefined };
-  connection.onRequest('workspace/inlayHint/refresh', () => void client.refreshes++);
-  connection.onRequest('window/workDoneProgress/create', () => null);
-  connection.onNotification('$/progress', (p: { value: { kind: string } }) => void client.progress.push(p.value.kind));
-  connection.onNotification(BuildLogNotification.type, (p) => void client.logs.push(p.text));
-  connection.listen();
+  const recorded = { logs: [] as string[], progress: [] as string[], refreshes: 0 };
+  const server = spawnServer((connection) => {
+    connection.onRequest('workspace/inlayHint/refresh', () => void recorded.refreshes++);
+    connection.onNotification('$/progress', (p: { value: { kind: string } }) => void recorded.progress.push(p.value.kind));
+    connection.onNotification(BuildLogNotification.type, (p) => void recorded.logs.push(p.text));
+  });
+  const { connection } = server;
   await connection.sendRequest('initialize', {
     processId: process.pid, rootUri: null, initializationOptions,
     capabilities: { window: { workDoneProgress: true }, workspace: { inlayHint: { refreshSupport: true } }, textDocument: { inlayHint: {} } },
   });
   await connection.sendNotification('initialized', {});
-  client.stop = async () => {
-    await connection.sendRequest('shutdown');
-    await connection.sendNotification('exit');
-    connection.dispose();
-  };
-  return client;
+  return Object.assign(recorded, { connection, stop: async () => void (await server.stop()) });
 }
 
 function makeProject(): { dir: string; uri: string; text: string } {

@@ -5,28 +5,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import type { InlayHint } from 'vscode-languageserver-protocol';
-
-const SERVER = path.resolve(__dirname, '../../../dist/server.js');
+import { spawnServer } from './serverProcess';
 const EOLS = [['LF', '\n'], ['CRLF', '\r\n']] as const;
 
 /** Starts the server with `folder` as the workspace; counts inlay hint refresh requests. */
 async function startServer(folder: string) {
-  assert.ok(existsSync(SERVER), `${SERVER} is missing: run \`node esbuild.mjs\` first`);
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const state = { refreshes: 0, analysisChanges: 0 };
-  connection.onRequest('workspace/inlayHint/refresh', () => void state.refreshes++);
-  connection.onNotification('dockerfileLayers/analysisChanged', () => void state.analysisChanges++);
-  connection.onRequest('window/workDoneProgress/create', () => null);
-  connection.onNotification('textDocument/publishDiagnostics', () => undefined);
-  connection.listen();
+  const server = spawnServer((connection) => {
+    connection.onRequest('workspace/inlayHint/refresh', () => void state.refreshes++);
+    connection.onNotification('dockerfileLayers/analysisChanged', () => void state.analysisChanges++);
+  });
+  const { connection } = server;
   await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri: pathToFileURL(folder).href,
@@ -36,13 +30,7 @@ async function startServer(folder: string) {
   await connection.sendNotification('initialized', {});
   const hints = async (uri: string): Promise<InlayHint[]> =>
     (await connection.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } } })) as InlayHint[];
-  const stop = async (): Promise<void> => {
-    await connection.sendRequest('shutdown');
-    await connection.sendNotification('exit');
-    connection.dispose();
-    if (child.exitCode === null) child.kill();
-  };
-  return { connection, state, hints, stop };
+  return { connection, state, hints, stop: async () => void (await server.stop()) };
 }
 
 /** Polls the hint label of `line` until `accept` says yes (the scan runs in the background). */

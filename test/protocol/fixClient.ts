@@ -3,36 +3,31 @@
  * open a document, wait for its diagnostics, ask for code actions, stop the server cleanly.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
+import type { ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams, Range, TextEdit } from 'vscode-languageserver-protocol';
-
-/** The built server; DL_SERVER_JS points elsewhere (e.g. a bundle built for a single test run). */
-const SERVER = process.env.DL_SERVER_JS ?? path.resolve(__dirname, '../../../dist/server.js');
+import { spawnServer, type ServerProcess } from './serverProcess';
 
 /** A running server and the diagnostics it published, by document URI. */
 export interface FixClient {
   connection: ProtocolConnection;
-  child: ChildProcess;
+  server: ServerProcess;
   diagnostics: Map<string, Diagnostic[]>;
   waiters: Map<string, (d: Diagnostic[]) => void>;
 }
 
 /** Starts the server and initializes it with `settings` as the `dockerfileLayers` configuration. */
 export async function startFixClient(settings: Record<string, unknown> = {}): Promise<FixClient> {
-  assert.ok(existsSync(SERVER), `${SERVER} is missing: run \`node esbuild.mjs\` first`);
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  const client: FixClient = { connection, child, diagnostics: new Map(), waiters: new Map() };
-  connection.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map((i) => (i.section === 'dockerfileLayers' ? settings : null)));
-  connection.onRequest('workspace/inlayHint/refresh', () => null);
-  connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-    client.diagnostics.set(p.uri, p.diagnostics);
-    client.waiters.get(p.uri)?.(p.diagnostics);
+  const diagnostics = new Map<string, Diagnostic[]>();
+  const waiters = new Map<string, (d: Diagnostic[]) => void>();
+  const server = spawnServer((connection) => {
+    connection.onRequest('workspace/configuration', (p: { items: Array<{ section?: string }> }) => p.items.map((i) => (i.section === 'dockerfileLayers' ? settings : null)));
+    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      diagnostics.set(p.uri, p.diagnostics);
+      waiters.get(p.uri)?.(p.diagnostics);
+    });
   });
-  connection.listen();
+  const { connection } = server;
+  const client: FixClient = { connection, server, diagnostics, waiters };
   const result = (await connection.sendRequest('initialize', {
     processId: process.pid, rootUri: null, initializationOptions: { settings },
     capabilities: { workspace: { configuration: true }, textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source.fixAll'] } } }, publishDiagnostics: {} } },
@@ -71,13 +66,5 @@ export function editsOf(action: CodeAction, uri: string): TextEdit[] {
 
 /** Shuts the server down (shutdown, exit) and makes sure the process is gone. */
 export async function stopFixClient(client: FixClient): Promise<void> {
-  const exited = new Promise<void>((resolve) => (client.child.exitCode !== null ? resolve() : client.child.once('exit', () => resolve())));
-  try {
-    await client.connection.sendRequest('shutdown');
-    await client.connection.sendNotification('exit');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  } finally {
-    client.connection.dispose();
-    if (client.child.exitCode === null && client.child.signalCode === null) client.child.kill('SIGKILL');
-  }
+  await client.server.stop();
 }

@@ -5,48 +5,40 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
-import {
-  createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection,
-} from 'vscode-languageserver-protocol/node';
+import type { ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import type { Diagnostic, Hover, InlayHint, MarkupContent, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { LayersRequest, type LayersResult } from '../../server/src/protocol';
+import { spawnServer, type ServerProcess } from './serverProcess';
 
-const SERVER = path.resolve(__dirname, '../../../dist/server.js');
 const EOLS = [['LF', '\n'], ['CRLF', '\r\n']] as const;
 
 /** A minimal LSP client around the server process, answering the server's requests like VS Code would. */
 interface TestClient {
   connection: ProtocolConnection;
-  child: ChildProcess;
+  server: ServerProcess;
   /** What the client answers to `workspace/configuration` for the section `dockerfileLayers`. */
   config: Record<string, unknown>;
   configurationPulls: number;
   refreshes: number;
   diagnostics: Map<string, PublishDiagnosticsParams[]>;
-  stderr: string;
 }
 
 async function startClient(options: { pullConfiguration: boolean; initializationOptions?: unknown }): Promise<TestClient> {
-  assert.ok(existsSync(SERVER), `${SERVER} is missing: run \`node esbuild.mjs\` first`);
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  const client: TestClient = { connection, child, config: {}, configurationPulls: 0, refreshes: 0, diagnostics: new Map(), stderr: '' };
-  child.stderr!.on('data', (d: Buffer) => (client.stderr += d.toString()));
-  connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) => {
-    client.configurationPulls++;
-    return params.items.map((item) => (item.section === 'dockerfileLayers' ? client.config : null));
+  const client = { config: {}, configurationPulls: 0, refreshes: 0, diagnostics: new Map() } as Omit<TestClient, 'connection' | 'server'>;
+  const server = spawnServer((connection) => {
+    connection.onRequest('workspace/configuration', (params: { items: Array<{ section?: string }> }) => {
+      client.configurationPulls++;
+      return params.items.map((item) => (item.section === 'dockerfileLayers' ? client.config : null));
+    });
+    connection.onRequest('workspace/inlayHint/refresh', () => {
+      client.refreshes++;
+      return null;
+    });
+    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      client.diagnostics.set(p.uri, [...(client.diagnostics.get(p.uri) ?? []), p]);
+    });
   });
-  connection.onRequest('workspace/inlayHint/refresh', () => {
-    client.refreshes++;
-    return null;
-  });
-  connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-    client.diagnostics.set(p.uri, [...(client.diagnostics.get(p.uri) ?? []), p]);
-  });
-  connection.listen();
+  const { connection } = server;
   const result = await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri: null,
@@ -58,29 +50,12 @@ async function startClient(options: { pullConfiguration: boolean; initialization
   });
   assert.ok((result as { capabilities: { inlayHintProvider?: unknown } }).capabilities.inlayHintProvider);
   await connection.sendNotification('initialized', {});
-  return client;
+  return Object.assign(client, { connection, server });
 }
 
-/** Shuts the server down as LSP says (shutdown, exit) and checks it exits with code 0; kills it otherwise. */
+/** Shuts the server down as LSP says (shutdown, exit) and checks it exits with code 0. */
 async function stopClient(client: TestClient): Promise<void> {
-  const exited = new Promise<number | null>((resolve) => {
-    if (client.child.exitCode !== null) resolve(client.child.exitCode);
-    else client.child.once('exit', (code) => resolve(code));
-  });
-  try {
-    await withTimeout(client.connection.sendRequest('shutdown'), 5000, 'shutdown');
-    await client.connection.sendNotification('exit');
-    assert.equal(await withTimeout(exited, 5000, 'exit'), 0, `server exit code; stderr: ${client.stderr}`);
-  } finally {
-    client.connection.dispose();
-    if (client.child.exitCode === null && client.child.signalCode === null) client.child.kill('SIGKILL');
-  }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  assert.equal(await client.server.stop(), 0, `server exit code; stderr: ${client.server.stderr()}`);
 }
 
 /** Polls until `get` returns a value other than undefined (the server answers within a few hundred ms). */

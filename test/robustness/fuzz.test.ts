@@ -6,11 +6,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import { spawnServer } from '../protocol/serverProcess';
 import type { Hover, InlayHint, MarkupContent } from 'vscode-languageserver-protocol';
 import { analyzeDockerfile, MAX_ANALYZED_CHARS, MAX_ANALYZED_LINE } from '../../server/src/core/analyze';
 import type { Analysis, Builder } from '../../server/src/core/types';
@@ -362,17 +359,10 @@ describe('fuzzing analyzeDockerfile', () => {
   });
 });
 
-const SERVER = path.resolve(__dirname, '../../../dist/server.js');
-
 describe('fuzzing the language server', () => {
   it('answers hover, inlay hints and dockerfileLayers/layers correctly after ~300 fuzz inputs', { timeout: 180_000 }, async (t) => {
-    assert.ok(existsSync(SERVER), `${SERVER} is missing: run \`node esbuild.mjs\` first`);
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    connection.onRequest('workspace/inlayHint/refresh', () => null);
-    connection.listen();
+    const server = spawnServer();
+    const { connection } = server;
     try {
       await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
       await connection.sendNotification('initialized', {});
@@ -390,7 +380,7 @@ describe('fuzzing the language server', () => {
         current = text;
         if (i % 25 === 0) {
           const result = await connection.sendRequest(LayersRequest.type, { textDocument: { uri } });
-          assert.equal(result?.version, version, `the server is alive after input ${i}; stderr: ${stderr}`);
+          assert.equal(result?.version, version, `the server is alive after input ${i}; stderr: ${server.stderr()}`);
         }
       }
       const normal = ['FROM alpine:3.20 AS build', 'ENV A=1', 'RUN apk add --no-cache curl \\', '  && true', 'FROM scratch', 'COPY --from=build /etc/os-release /'];
@@ -414,11 +404,8 @@ describe('fuzzing the language server', () => {
       const hover = (await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 2 } })) as Hover;
       assert.match((hover.contents as MarkupContent).value, /\*\*RUN\*\* adds a layer \(BuildKit\)[\s\S]*Stage \*\*build\*\*/);
       t.diagnostic(`${inputs.length} documents sent (3 of about 1 MB), ${version} versions`);
-      await connection.sendRequest('shutdown');
-      await connection.sendNotification('exit');
     } finally {
-      connection.dispose();
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await server.stop();
     }
   });
 });
