@@ -62,12 +62,15 @@ describeInEditor(path.join(FIXTURES, 'explorer'), {}, (editor) => {
     await waitForRows(page, (r) => r.some((row) => row.label === 'COPY greeting.txt .'), 'the build stage did not expand');
     // Sizes arrive when the context scan ends, and the view follows: wait for them before comparing.
     const shown = (r: TreeRow[]): unknown[] => r.filter((row) => row.label !== 'Workspace' && row.level > 0).slice(0, EXPECTED_ROWS.length).map(triple);
-    const rows = await waitForRows(page, (r) => JSON.stringify(shown(r)) === JSON.stringify(EXPECTED_ROWS), 'the rows did not reach the expected hints and sizes')
-      .catch(async () => treeRows(page, TREE));
+    const workspaceEntry = (r: TreeRow[]): unknown => {
+      const at = r.findIndex((row) => row.label === 'Workspace');
+      return at > 0 && r[at + 1] ? triple(r[at + 1]) : null;
+    };
+    const ready = (r: TreeRow[]): boolean => JSON.stringify(shown(r)) === JSON.stringify(EXPECTED_ROWS) && workspaceEntry(r) !== null;
+    const rows = await waitForRows(page, ready, 'the rows did not reach the expected hints and sizes').catch(async () => treeRows(page, TREE));
     assert.deepEqual(shown(rows), EXPECTED_ROWS);
-    const workspace = rows.findIndex((r) => r.label === 'Workspace');
-    assert.ok(workspace > 0, `a Workspace row should follow the image: ${JSON.stringify(rows.map(triple))}`);
-    assert.deepEqual(triple(rows[workspace + 1]), [2, 'Dockerfile', '4 layers · size unknown · on alpine:3.20']);
+    assert.ok(rows.findIndex((r) => r.label === 'Workspace') > 0, `a Workspace row should follow the image: ${JSON.stringify(rows.map(triple))}`);
+    assert.deepEqual(workspaceEntry(rows), [2, 'Dockerfile', '4 layers · size unknown · on alpine:3.20']);
   });
 
   test('clicking a row moves the cursor to its line', { timeout: 30_000 }, async () => {
@@ -87,9 +90,16 @@ describeInEditor(path.join(FIXTURES, 'explorer'), {}, (editor) => {
     const { page } = editor();
     // The click above put the cursor on the second RUN and focused the editor.
     const title = 'Merge 2 RUN steps (lines 13-14) into one: 1 layer fewer';
-    await page.keyboard.press('Control+.');
     const action = page.locator('.action-widget .monaco-list-row').filter({ hasText: title }).first();
-    await action.waitFor({ state: 'visible', timeout: 15_000 });
+    // Diagnostics are republished when the context scan ends; a menu opened in that moment can miss the fix,
+    // as it would for a user, who would open it again: up to three tries.
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+.');
+      const shown = await action.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      if (shown) break;
+      assert.ok(attempt < 3, `the quick fix "${title}" was not offered in ${attempt} tries`);
+      await page.keyboard.press('Escape');
+    }
     await screenshot(page, 'quickfix-before');
     await action.click();
 
