@@ -1,6 +1,7 @@
 /**
- * The GNU find lister against the JS walker: the same index (entries, stamps, problems) on trees with
- * symlinks, loops, FIFOs, odd names and unreadable folders; the entry limit; and stamps hashFile accepts.
+ * The GNU find lister against the JS walker: the same index (entries, problems) on trees with symlinks,
+ * loops, FIFOs, odd names and unreadable folders; the entry limit; and, since find takes no stamps, hashing
+ * its files by size gives the stamps the JS walker takes.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ContextIndex } from '../../server/src/core/context';
+import type { ContextEntry, ContextIndex } from '../../server/src/core/context';
 import { gnuFindPath, scanWithFind } from '../../server/src/context/findLister';
 import { hashFile } from '../../server/src/context/hashIndex';
 import { listDirectory, scanContext } from '../../server/src/context/scan';
@@ -40,11 +41,17 @@ async function withTree(body: (root: string) => Promise<void>): Promise<void> {
   }
 }
 
-/** The index as comparable data: entries sorted by path, problems sorted. */
+/** An entry without its fingerprint stamp, which only the JS walker takes while scanning. */
+function unstamped(entry: ContextEntry): ContextEntry {
+  const { stamp: _stamp, ...rest } = entry;
+  return rest;
+}
+
+/** The index as comparable data: entries (no stamps) sorted by path, problems sorted. */
 function plain(index: ContextIndex | null): unknown {
   assert.ok(index, 'the find lister gave up');
   return {
-    entries: [...index.entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    entries: [...index.entries.values()].map(unstamped).sort((a, b) => (a.path < b.path ? -1 : 1)),
     problems: [...index.problems].sort((a, b) => (a.path + a.message < b.path + b.message ? -1 : 1)),
     incomplete: index.incomplete,
   };
@@ -60,10 +67,17 @@ for (const concurrency of [1, 3]) {
   }));
 }
 
-test('find lister: its stamps are the ones hashFile checks', { skip }, () => withTree(async (root) => {
+test('find lister: no stamps; hashing by the scanned size gives the JS walker\'s stamp, and a changed size is caught', { skip }, () => withTree(async (root) => {
   const index = await scanWithFind(root, { limit: 1000 }, listInProcess(root));
+  const walked = await scanContext(root, { limit: 1000 });
   const entry = index?.entries.get('a.txt');
-  assert.equal(hashFile(join(root, 'a.txt'), entry?.stamp ?? '').hash, '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
+  assert.ok(entry && entry.stamp === undefined && [...index!.entries.values()].every((e) => e.stamp === undefined));
+  const hashed = hashFile(join(root, 'a.txt'), { size: entry.size });
+  assert.equal(hashed.hash, '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
+  assert.ok(hashed.stamp);
+  assert.equal(hashed.stamp, walked.entries.get('a.txt')?.stamp);
+  writeFileSync(join(root, 'a.txt'), 'hello, world');
+  assert.deepEqual(hashFile(join(root, 'a.txt'), { size: entry.size }), { error: 'changed during the scan' });
 }));
 
 test('find lister: stops at the limit with the same message, and ends find', { skip }, () => withTree(async (root) => {
@@ -95,7 +109,7 @@ test('find lister: unreadable folders give the JS walker\'s problems, as an unpr
   const script = `const { scanWithFind } = require(process.argv[1]);
     const { scanContext, listDirectory } = require(process.argv[2]);
     const root = process.argv[3];
-    const sorted = (i) => i && ({ entries: [...i.entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1)), problems: i.problems.map((p) => p.path + ': ' + p.message).sort() });
+    const sorted = (i) => i && ({ entries: [...i.entries.values()].map(({ stamp, ...e }) => e).sort((a, b) => (a.path < b.path ? -1 : 1)), problems: i.problems.map((p) => p.path + ': ' + p.message).sort() });
     const settle = (p) => p.then(sorted, (e) => 'rejected: ' + e.message);
     Promise.all([settle(scanContext(root, { limit: 100 })), settle(scanWithFind(root, { limit: 100, concurrency: 2 }, async (d) => listDirectory(root, d)))])
       .then(([js, find]) => console.log(JSON.stringify({ js, find })));`;

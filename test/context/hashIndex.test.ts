@@ -88,3 +88,25 @@ test('engine: refresh re-reads only the changed path, with new size and hash', (
     await engine.close();
   }
 }));
+
+test('engine: find takes no stamps; hashing stamps the files, and a rescan stats them to reuse fingerprints', () => withDir(async (root) => {
+  writeOld(join(root, 'a'), 'aaa');
+  writeOld(join(root, 'b'), 'bbb');
+  const engine = new ContextEngine({ workers: 2 });
+  try {
+    const sizes: Array<string | undefined> = [];
+    const first = await engine.scan(root, { limit: 10, hash: true, onSizes: (i) => sizes.push(i.entries.get('a')?.stamp) });
+    const walked = await scanContext(root, { limit: 10 });
+    assert.equal(first.entries.get('a')?.hash, sha('aaa'));
+    assert.equal(first.entries.get('a')?.stamp, walked.entries.get('a')?.stamp, 'the stamp hashing took is the one lstat gives');
+    // Same size, new content: only the stamp (mtime, ctime) tells, and the rescan's stat pass sees it.
+    writeOld(join(root, 'a'), 'xyz');
+    const again = await engine.scan(root, { limit: 10, hash: true });
+    assert.equal(again.entries.get('a')?.hash, sha('xyz'));
+    assert.equal(again.entries.get('b')?.hash, sha('bbb'));
+    assert.equal(again.entries.get('b')?.stamp, walked.entries.get('b')?.stamp);
+    if (process.platform === 'linux') assert.deepEqual(sizes, [undefined], 'sizes came from find, before any stamp');
+  } finally {
+    await engine.close();
+  }
+}));

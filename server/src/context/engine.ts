@@ -16,6 +16,8 @@ import type { HashResult, WorkerReply, WorkerTask } from './worker';
 /** Files per hashing task, and bytes: small enough that cancelling is quick, large enough to keep workers busy. */
 const BATCH_FILES = 64;
 const BATCH_BYTES = 8 << 20;
+/** Files per stat task of the fingerprint pass. */
+const STAT_BATCH = 2048;
 /** Workers with nothing to do for this long are ended: a language server is idle most of the time. */
 const IDLE_MS = 5000;
 
@@ -113,7 +115,11 @@ export class ContextEngine {
     const walk = { limit: options.limit, signal: options.signal, concurrency: this.pool.parallelism * 2 };
     const index = (this.lister === 'find' ? await scanWithFind(root, walk, list) : null) ?? (await walkContext(root, walk, list));
     options.onSizes?.(index);
-    if (options.hash) await this.hashFiles(root, index, hashes.fill(index.entries.values(), index.archives), hashes, options.signal);
+    if (options.hash) {
+      // Remembered fingerprints are found by stamp; with none remembered, hashing takes each file's stamp itself.
+      if (hashes.size > 0) await this.stampFiles(root, index, options.signal);
+      await this.hashFiles(root, index, hashes.fill(index.entries.values(), index.archives), hashes, options.signal);
+    }
     if (hashes.size > 0) hashes.retain(index.entries.values());
     if (options.signal?.aborted) return index;
     this.roots.set(root, { index, hashes, limit: options.limit });
@@ -158,11 +164,34 @@ export class ContextEngine {
     return this.pool.close();
   }
 
+  /**
+   * Gives every regular file without a stamp (find lists none) its stamp from an lstat in the workers, before
+   * the remembered fingerprints are looked up. A file whose type or size is no longer what the scan saw gets
+   * an error that makes `scan` read it again.
+   */
+  private async stampFiles(root: string, index: ContextIndex, signal?: AbortSignal): Promise<void> {
+    const files: ContextEntry[] = [];
+    for (const e of index.entries.values()) if (e.type === 'file' && e.stamp === undefined) files.push(e);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < files.length && !signal?.aborted) {
+        const part = files.slice(next, (next += STAT_BATCH));
+        const listing = listingOf(await this.pool.run({ op: 'stat', root, paths: part.map((e) => e.path) }));
+        part.forEach((e, i) => {
+          const o = i * STAT_WIDTH;
+          if (listing.stats[o] !== 0 || listing.stats[o + 1] !== e.size) e.error = 'changed during the scan';
+          else e.stamp = listing.stamps[i];
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: this.pool.parallelism }, worker));
+  }
+
   private async hashFiles(root: string, index: ContextIndex, files: ContextEntry[], hashes: HashIndex, signal?: AbortSignal): Promise<void> {
     const batches = batch(files);
     const next = async (): Promise<void> => {
       for (let b = batches.pop(); b && !signal?.aborted; b = batches.pop()) {
-        const reply = await this.pool.run({ op: 'hash', root, files: b.map((e) => [e.path, e.stamp ?? '']) });
+        const reply = await this.pool.run({ op: 'hash', root, files: b.map((e) => [e.path, e.stamp ?? '', e.size]) });
         const results: HashResult[] = 'hashes' in reply ? reply.hashes : [];
         b.forEach((e, i) => results[i] && recordHash(index, hashes, e, results[i]));
       }

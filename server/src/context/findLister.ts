@@ -11,10 +11,11 @@ import type { ContextIndex } from '../core/context';
 import { addListing, describeLink, refuseRoot, STAT_WIDTH, walkInto, type DirListing, type WalkOptions } from './scan';
 
 /**
- * One record per entry, NUL-terminated: type, permission bits, the fingerprint stamp (device, inode, size,
- * mtime, ctime: exactly stampOf's form) and the path last (with the root before it), since only NUL cannot occur in it.
+ * One record per entry, NUL-terminated: type, permission bits, size and the path last (with the root before
+ * it), since only NUL cannot occur in it. No fingerprint stamp: find's time formatting was a fifth of its
+ * run time, and only hashing needs stamps, so the fingerprint pass stats the files itself (engine.ts).
  */
-const FORMAT = '%y\\t%m\\t%D:%i:%s:%T@:%C@\\t%p\\0';
+const FORMAT = '%y\\t%m\\t%s\\t%p\\0';
 /** Folders this user cannot list are printed with the type `U` and pruned: the JS walker lists them, so their error reads the same. */
 const UNLISTABLE = `U${FORMAT.slice(2)}`;
 /** Entries handed to addListing at once. */
@@ -69,7 +70,7 @@ export async function scanWithFind(root: string, options: WalkOptions, list: (di
   const base = resolve(root);
   const groups = startGroups(base, options.concurrency ?? 1);
   if (groups === null) return null;
-  const run: FindRun = { index, pruned: [], options, prefix: Buffer.byteLength(base) + 1, failed: false, children: [] };
+  const run: FindRun = { index, pruned: [], options, prefix: 2, failed: false, children: [] };
   await Promise.all(groups.map((starts) => runFind(find, base, starts, run)));
   if (run.failed) return null;
   await walkInto(index, run.pruned, options, list);
@@ -82,7 +83,7 @@ interface FindRun {
   /** Folders find pruned because this user cannot list them. */
   pruned: string[];
   options: WalkOptions;
-  /** Bytes of `root/` before each printed path. */
+  /** Bytes before each printed path: find runs in the root and prints `./` first. */
   prefix: number;
   failed: boolean;
   children: ChildProcess[];
@@ -102,16 +103,17 @@ function startGroups(root: string, count: number): string[][] | null {
   }
   if (count <= 1 || names.length < 2 || names.some((n) => n.includes('\uFFFD'))) return [[]];
   const groups = Array.from({ length: Math.min(count, names.length) }, (): string[] => []);
-  names.forEach((name, i) => groups[i % groups.length].push(`${root}${sep}${name}`));
+  // `./` first: relative to the root, where find runs, and never taken for an option when a name starts with `-`.
+  names.forEach((name, i) => groups[i % groups.length].push(`./${name}`));
   return groups;
 }
 
 /** Runs one find (on `starts`, or on the root's entries when empty) and adds its rows to the index as they arrive. */
 function runFind(find: string, root: string, starts: string[], run: FindRun): Promise<void> {
-  const from = starts.length > 0 ? [...starts, '-mindepth', '0'] : [root, '-mindepth', '1'];
+  const from = starts.length > 0 ? [...starts, '-mindepth', '0'] : ['.', '-mindepth', '1'];
   const args = [...from, '(', '-type', 'd', '!', '(', '-readable', '-executable', ')', '-printf', UNLISTABLE, '-prune', ')', '-o', '-printf', FORMAT];
   return new Promise((done) => {
-    const child = spawn(find, args, { env: findEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(find, args, { cwd: root, env: findEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     run.children.push(child);
     const rows = new RowParser(root, run);
     const stopAll = (): void => run.children.forEach((c) => c.kill());
@@ -153,14 +155,45 @@ class RowParser {
   constructor(private readonly root: string, private readonly run: FindRun) {}
 
   push(chunk: Buffer): void {
-    const buf = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
-    let start = 0;
-    for (let end = buf.indexOf(0, start); end >= 0 && !this.run.index.incomplete && !this.malformed; end = buf.indexOf(0, start)) {
-      this.row(buf, start, end);
-      start = end + 1;
-    }
-    this.rest = start < buf.length ? buf.subarray(start) : null;
+    const joined = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+    const last = joined.lastIndexOf(0);
+    this.rest = last + 1 < joined.length ? joined.subarray(last + 1) : null;
+    if (last < 0) return;
+    // One UTF-8 decode per chunk, not one per path: the per-path calls into C++ were most of a row's cost.
+    const text = joined.toString('utf8', 0, last + 1);
+    if (text.includes('\uFFFD')) this.bytes(joined.subarray(0, last + 1));
+    else this.text(text);
     this.flush();
+  }
+
+  /** Rows from decoded text (all of it valid UTF-8). */
+  private text(text: string): void {
+    for (let start = 0, end = text.indexOf('\0'); end >= 0 && !this.run.index.incomplete && !this.malformed; start = end + 1, end = text.indexOf('\0', start)) {
+      const tab2 = text.indexOf('\t', start + 2);
+      const tab3 = tab2 < 0 ? -1 : text.indexOf('\t', tab2 + 1);
+      if (text.charCodeAt(start + 1) !== TAB || tab3 < 0 || tab3 > end) {
+        this.malformed = true;
+        return;
+      }
+      this.add(text.charCodeAt(start), digits(text, start + 2, tab2, 8), digits(text, tab2 + 1, tab3, 10), text.slice(tab3 + 1 + this.run.prefix, end));
+    }
+  }
+
+  /** Rows from raw bytes, for chunks with names that are not UTF-8. */
+  private bytes(buf: Buffer): void {
+    for (let start = 0, end = buf.indexOf(0); end >= 0 && !this.run.index.incomplete && !this.malformed; start = end + 1, end = buf.indexOf(0, start)) {
+      const tab2 = buf.indexOf(TAB, start + 2);
+      const tab3 = tab2 < 0 ? -1 : buf.indexOf(TAB, tab2 + 1);
+      if (buf[start + 1] !== TAB || tab3 < 0 || tab3 > end) {
+        this.malformed = true;
+        return;
+      }
+      const path = buf.toString('utf8', tab3 + 1 + this.run.prefix, end);
+      // Names that are not UTF-8 cannot be lstat'ed by their decoded form, so the JS walker never lists them either.
+      if (path.includes('\uFFFD') && Buffer.byteLength(path) !== end - tab3 - 1 - this.run.prefix) continue;
+      const field = buf.toString('latin1', start + 2, tab3);
+      this.add(buf[start], digits(field, 0, tab2 - start - 2, 8), digits(field, tab2 - start - 1, field.length, 10), path);
+    }
   }
 
   /** Hands the rows parsed so far to addListing. */
@@ -174,50 +207,34 @@ class RowParser {
     this.links = {};
   }
 
-  private row(buf: Buffer, start: number, end: number): void {
-    const tab2 = buf.indexOf(TAB, start + 2);
-    const tab3 = tab2 < 0 ? -1 : buf.indexOf(TAB, tab2 + 1);
-    const size = tab3 < 0 || tab3 > end ? -1 : stampSize(buf, tab2 + 1, tab3);
-    if (buf[start + 1] !== TAB || size < 0) {
+  /** One entry: find's type letter (as a char code), permission bits, size and path. */
+  private add(kind: number, mode: number, size: number, path: string): void {
+    if (mode < 0 || size < 0) {
       this.malformed = true;
       return;
     }
-    const path = buf.toString('utf8', tab3 + 1 + this.run.prefix, end);
-    // Names that are not UTF-8 cannot be lstat'ed by their decoded form, so the JS walker never lists them either.
-    if (path.includes('\uFFFD') && Buffer.byteLength(path) !== end - tab3 - 1 - this.run.prefix) return;
-    const kind = buf[start];
     const o = this.names.length * STAT_WIDTH;
     const code = kind === 0x66 ? 0 : kind === 0x64 || kind === 0x55 ? 1 : kind === 0x6c ? 2 : 3; // f, d or U, l, else other.
     this.stats[o] = code;
     this.stats[o + 1] = size;
-    this.stats[o + 2] = octal(buf, start + 2, tab2);
+    this.stats[o + 2] = mode;
     this.names.push(path);
-    // The stamp is find's text as is: one flat string, no number formatting (which was the costliest part of a row).
-    this.stamps.push(code === 0 ? buf.toString('latin1', tab2 + 1, tab3) : '');
+    this.stamps.push('');
     if (code === 2) this.links[path] = describeLink(this.root, `${this.root}${sep}${path}`);
     if (kind === 0x55) this.run.pruned.push(path);
     if (this.names.length === BATCH) this.flush();
   }
 }
 
-/** The size in a `dev:ino:size:sec.nnnnnnnnn0:sec.nnnnnnnnn0` stamp, or -1 when the stamp has another form. */
-function stampSize(buf: Buffer, from: number, to: number): number {
-  const colons: number[] = [];
-  for (let i = from; i < to; i++) if (buf[i] === 0x3a) colons.push(i);
-  if (colons.length !== 4 || !isTime(buf, colons[2] + 1, colons[3]) || !isTime(buf, colons[3] + 1, to)) return -1;
+/** The number in `text[from, to)` in base 8 or 10, or -1 when that is not all digits. */
+function digits(text: string, from: number, to: number, base: 8 | 10): number {
+  if (to <= from) return -1;
   let n = 0;
-  for (let i = colons[1] + 1; i < colons[2]; i++) n = n * 10 + (buf[i] - 48);
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d >= base) return -1;
+    n = n * base + d;
+  }
   // Past 2^53 the digits are rounded once, as Node rounds the 64-bit size it gets from stat.
-  return colons[2] - colons[1] > 16 ? Number(buf.toString('latin1', colons[1] + 1, colons[2])) : n;
-}
-
-/** Whether a time has the form stampOf writes, `-?sec.` and ten digits. */
-function isTime(buf: Buffer, from: number, to: number): boolean {
-  return to - from >= 12 && buf[to - 11] === 0x2e;
-}
-
-function octal(buf: Buffer, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) n = n * 8 + (buf[i] - 48);
-  return n;
+  return to - from > 15 ? Number(text.slice(from, to)) : n;
 }

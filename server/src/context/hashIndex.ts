@@ -20,14 +20,17 @@ export interface FileHash {
   error?: string;
   /** False when the file changed too recently to trust its stamp next time. */
   cacheable?: boolean;
+  /** The stamp the file had while it was read (set with `hash`). */
+  stamp?: string;
 }
 
 /**
- * Hashes the regular file at `abs` if it still has `stamp` (from the scan); a file that was replaced or
- * changed since, or while being read, comes back with an error instead of a wrong hash. Never opens
- * FIFOs (O_NONBLOCK) and never follows a symlink swapped in (O_NOFOLLOW).
+ * Hashes the regular file at `abs` if it is still what the scan saw: the same `stamp`, or, for a scan that
+ * took no stamps (find), the same size. A file that was replaced or changed since, or while being read,
+ * comes back with an error instead of a wrong hash. Never opens FIFOs (O_NONBLOCK) and never follows a
+ * symlink swapped in (O_NOFOLLOW).
  */
-export function hashFile(abs: string, stamp: string): FileHash {
+export function hashFile(abs: string, seen: string | { size: number }): FileHash {
   let fd: number;
   try {
     fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
@@ -35,8 +38,9 @@ export function hashFile(abs: string, stamp: string): FileHash {
     return { error: (e as NodeJS.ErrnoException).code === 'ELOOP' ? 'replaced by a symlink during the scan' : describeError(e) };
   }
   try {
-    const before = fstatSync(fd, { bigint: true });
-    if (!before.isFile() || stampOf(before) !== stamp) return { error: 'changed during the scan' };
+    const before = fstatSync(fd);
+    const stamp = before.isFile() ? stampOf(before) : '';
+    if (stamp === '' || (typeof seen === 'string' ? stamp !== seen : Number(before.size) !== seen.size)) return { error: 'changed during the scan' };
     buffer ??= Buffer.allocUnsafe(CHUNK);
     const hash = createHash('sha256');
     let archive: ArchiveKind | undefined;
@@ -44,9 +48,11 @@ export function hashFile(abs: string, stamp: string): FileHash {
       if (first) archive = sniffArchive(buffer.subarray(0, n));
       hash.update(buffer.subarray(0, n));
     }
-    if (stampOf(fstatSync(fd, { bigint: true })) !== stamp) return { error: 'changed while being read' };
+    if (stampOf(fstatSync(fd)) !== stamp) return { error: 'changed while being read' };
     const cacheable = Date.now() - Number(before.mtimeMs) > RACY_MS;
-    return archive ? { hash: hash.digest('hex'), archive, cacheable } : { hash: hash.digest('hex'), cacheable };
+    const result: FileHash = { hash: hash.digest('hex'), cacheable, stamp };
+    if (archive) result.archive = archive;
+    return result;
   } catch (e) {
     return { error: describeError(e) };
   } finally {
@@ -60,11 +66,16 @@ export class HashIndex {
   private readonly byStamp = new Map<string, string>();
   private readonly archives = new Map<string, ArchiveInfo>();
 
-  /** Sets `hash` (and archive info) on files whose stamp is remembered; returns the files that still need reading. */
+  /** Sets `hash` (and archive info) on files whose stamp is remembered; returns the files that still need reading (those without a stamp too). */
   fill(entries: Iterable<ContextEntry>, archives: Map<string, ArchiveInfo>): ContextEntry[] {
     const missing: ContextEntry[] = [];
     for (const e of entries) {
-      if (e.type !== 'file' || e.stamp === undefined) continue;
+      if (e.type !== 'file') continue;
+      // No stamp: listed by find and not stamped since (nothing was remembered), so it needs reading.
+      if (e.stamp === undefined) {
+        if (e.error === undefined) missing.push(e);
+        continue;
+      }
       const hash = this.byStamp.get(e.stamp);
       if (hash === undefined) {
         missing.push(e);
@@ -80,6 +91,7 @@ export class HashIndex {
   /** Records what hashing `entry` found (hash, error, archive); errors and racy files are not remembered. */
   record(entry: ContextEntry, result: FileHash & { archiveInfo?: ArchiveInfo | null }, archives: Map<string, ArchiveInfo>): void {
     entry.hash = result.hash;
+    if (result.stamp) entry.stamp = result.stamp;
     // `delete` only when needed: deleting a property turns the object into a much larger dictionary.
     if (result.error) entry.error = result.error;
     else if (entry.error !== undefined) delete entry.error;

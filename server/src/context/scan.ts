@@ -4,7 +4,7 @@
  * one task per folder so that several worker threads can list folders at once (see engine.ts); the same
  * walk runs in-process for the CLI and tests.
  */
-import { lstatSync, readdirSync, readlinkSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ContextEntry, ContextIndex } from '../core/context';
@@ -54,20 +54,19 @@ function statNames(root: string, dir: string, names: string[]): DirListing {
   names.forEach((name, i) => {
     // Plain concatenation: names from readdir need no normalizing, and path.join showed in profiles.
     const path = `${abs}${sep}${name}`;
-    // BigInt stats: the stamp holds the times to the nanosecond, as find prints them (see stampOf).
-    const st = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+    const st = lstatSync(path, { throwIfNoEntry: false });
     if (st === undefined) {
       stats[i * STAT_WIDTH] = -1;
       return;
     }
     const o = i * STAT_WIDTH;
     stats[o] = typeCode(st);
-    stats[o + 1] = Number(st.size);
-    stats[o + 2] = Number(st.mode & 0o7777n);
-    stats[o + 3] = Number(st.dev);
-    stats[o + 4] = Number(st.ino);
-    stats[o + 5] = Number(st.mtimeMs);
-    stats[o + 6] = Number(st.ctimeMs);
+    stats[o + 1] = st.size;
+    stats[o + 2] = st.mode & 0o7777;
+    stats[o + 3] = st.dev;
+    stats[o + 4] = st.ino;
+    stats[o + 5] = st.mtimeMs;
+    stats[o + 6] = st.ctimeMs;
     if (stats[o] === 0) stamps[i] = stampOf(st);
     if (st.isSymbolicLink()) links[name] = describeLink(root, path);
   });
@@ -75,19 +74,15 @@ function statNames(root: string, dir: string, names: string[]): DirListing {
 }
 
 /**
- * A regular file's fingerprint stamp, `dev:ino:size:mtime:ctime` with each time as GNU find's `%T@` prints it
- * (`sec.nnnnnnnnn0`, sec rounded down), so that find's output is the stamp as is, with no number formatting.
+ * A regular file's fingerprint stamp, `dev:ino:size:mtimeMs:ctimeMs`. Plain numbers, not BigInt stats: those
+ * made the stat pass of a rescan three times slower, and the times keep well under a microsecond (a change
+ * within the same tick is caught by the racy-file rule in hashIndex.ts, and by ctime and size).
  */
-export function stampOf(st: BigIntStats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${timeText(st.mtimeNs)}:${timeText(st.ctimeNs)}`;
+export function stampOf(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
-function timeText(ns: bigint): string {
-  const nsec = ((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
-  return `${(ns - nsec) / 1_000_000_000n}.${String(nsec).padStart(9, '0')}0`;
-}
-
-function typeCode(st: BigIntStats): number {
+function typeCode(st: Stats): number {
   if (st.isFile()) return 0;
   if (st.isDirectory()) return 1;
   return st.isSymbolicLink() ? 2 : 3;
@@ -203,7 +198,7 @@ function toEntry(path: string, code: number, stats: Float64Array, i: number, sta
   const o = i * STAT_WIDTH;
   const type = TYPE_CODES[code];
   const entry: ContextEntry = { path, type, size: code === 1 || code === 3 ? 0 : stats[o + 1], mode: stats[o + 2] };
-  if (code === 0) entry.stamp = stamp;
+  if (code === 0 && stamp !== '') entry.stamp = stamp;
   return entry;
 }
 

@@ -14,7 +14,8 @@ import { listDirectory, statPaths, type DirListing } from './scan';
 export type WorkerTask =
   | { id: number; op: 'list'; root: string; dir: string }
   | { id: number; op: 'stat'; root: string; paths: string[] }
-  | { id: number; op: 'hash'; root: string; files: Array<[path: string, stamp: string]> };
+  /** Each file with the stamp the scan saw, or '' and its size when the scan took no stamp. */
+  | { id: number; op: 'hash'; root: string; files: Array<[path: string, stamp: string, size: number]> };
 
 /** What hashing one file found, with what ADD would extract when it is an archive (null: not a tar). */
 export type HashResult = FileHash & { archiveInfo?: ArchiveInfo | null };
@@ -28,9 +29,9 @@ async function run(task: WorkerTask): Promise<WorkerReply> {
   if (task.op === 'list') return { id: task.id, listing: listDirectory(task.root, task.dir) };
   if (task.op === 'stat') return { id: task.id, listing: statPaths(task.root, task.paths) };
   const hashes: HashResult[] = [];
-  for (const [path, stamp] of task.files) {
+  for (const [path, stamp, size] of task.files) {
     const abs = join(task.root, path);
-    const result: HashResult = hashFile(abs, stamp);
+    const result: HashResult = hashFile(abs, stamp === '' ? { size } : stamp);
     if (result.archive) result.archiveInfo = await inspectArchive(abs, result.archive);
     hashes.push(result);
   }
