@@ -9,6 +9,7 @@ import { formatFinding, toJsonReport, toTable } from './cli/report';
 import { analyzeImageCommand, runBuildCommand } from './cli/build';
 import { loadAnalysis } from './cli/load';
 import { readDockerfileFile } from './docker/files';
+import { installNativeSha256 } from './nativeSha256';
 
 declare const PACKAGE_VERSION: string;
 
@@ -17,6 +18,7 @@ declare const PACKAGE_VERSION: string;
  * `io.log` as it comes; aborting `io.signal` cancels a build.
  */
 export async function runCli(argv: string[], out: (s: string) => void, err: (s: string) => void, io?: { log: (chunk: string) => void; signal?: AbortSignal }): Promise<number> {
+  installNativeSha256();
   if (argv[0] === 'build') return runBuildCommand(argv.slice(1), process.env, { out, err, log: io?.log ?? err }, io?.signal);
   const args = parseCliArgs(argv, process.env);
   if ('error' in args) {

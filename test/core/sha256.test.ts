@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Sha256, sha256Hex } from '../../server/src/core/sha256';
+import { Sha256, sha256Hex, useSha256 } from '../../server/src/core/sha256';
+import type { ContextIndex } from '../../server/src/core/context';
+import { prepareContext, resolveCopy } from '../../server/src/core/sources';
+import { installNativeSha256 } from '../../server/src/nativeSha256';
+import { contextEntries } from '../helpers';
 
 const reference = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -17,4 +21,25 @@ test('feeding text in pieces gives the digest of the whole', () => {
   const h = new Sha256();
   for (const p of parts) h.update(p);
   assert.equal(h.hex(), reference(parts.join('')));
+});
+
+test('a COPY digest is the same with the pure hasher and with node:crypto installed (as the server and CLI do)', () => {
+  const folders = Array.from({ length: 7 }, (_, k) => [`d${k}/`, null]);
+  const entries = contextEntries(Object.fromEntries([...folders, ...Array.from({ length: 3000 }, (_, i) => [`d${i % 7}/f-${i}-\u00e9.txt`, i])]));
+  for (const e of entries.values()) if (e.type === 'file') e.hash = reference(e.path);
+  const digest = (): string | null => {
+    // A new index object each time: prepared contexts and resolved copies are remembered per index object.
+    const index: ContextIndex = { root: '/ctx', entries, ignoreFile: null, archives: new Map(), problems: [] };
+    const copy = resolveCopy({ keyword: 'COPY', sources: ['.'], dest: '/app', flags: [], heredocs: [] }, prepareContext(index, 'buildkit'));
+    assert.equal(copy.fileCount, 3000);
+    return copy.digest;
+  };
+  const pure = digest();
+  installNativeSha256();
+  try {
+    assert.match(pure ?? '', /^sha256:[0-9a-f]{64}$/);
+    assert.equal(digest(), pure);
+  } finally {
+    useSha256(() => new Sha256());
+  }
 });

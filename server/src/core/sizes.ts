@@ -20,8 +20,12 @@ export interface CopySize {
   findings: Finding[];
 }
 
-/** A stage's files by absolute path when every file in it is known; null when a step makes them unknowable. */
-type StageTree = Map<string, CopiedItem> | null;
+/**
+ * A stage's files when every file in it is known, as the COPY/ADD results in order with the WORKDIR each ran
+ * in; null when a step makes them unknowable. Turned into paths only when a `COPY --from` reads the stage:
+ * doing that for every stage on every keystroke cost hundreds of ms with a 100,000-file context.
+ */
+type StageTree = Array<{ items: CopiedItem[]; workdir: string }> | null;
 
 /** COPY/ADD sizes by instruction index, plus findings about the ignore file (they fail every build). */
 export interface CopySizes {
@@ -36,7 +40,7 @@ export function estimateCopySizes(model: ResolvedModel, builder: Builder, contex
   const trees: StageTree[] = [];
   for (const stage of model.stages) {
     let workdir = '/';
-    let tree: StageTree = stage.base.toLowerCase() === 'scratch' ? new Map() : stage.baseStage === null ? null : copyTree(trees[stage.baseStage]);
+    let tree: StageTree = stage.base.toLowerCase() === 'scratch' ? [] : stage.baseStage === null ? null : copyTree(trees[stage.baseStage]);
     for (const i of stage.instructions) {
       const ins = model.instructions[i];
       if (ins.keyword === 'WORKDIR') workdir = resolveImagePath(workdir, ins.expanded[0] ?? '/');
@@ -73,10 +77,10 @@ const EMPTY_CONTEXT: ContextIndex = { root: '', entries: new Map(), ignoreFile: 
 function fromStage(ins: ResolvedInstruction, from: string, model: ResolvedModel, trees: StageTree[]): { copy: ResolvedCopy | null; size: CopySize } {
   const stage = stageRef(model.stages.slice(0, trees.length), from, true);
   if (stage === null) return { copy: null, size: unknown(`--from=${from} names an image, which is not inspected: its files are not known.`) };
-  const tree = trees[stage];
+  const tree = filesOf(trees[stage]);
   if (tree === null) return { copy: null, size: unknown(`Stage ${from} runs commands or starts from an image, so its files are not known before a build.`) };
   const req = copyRequest(ins);
-  const copy: ResolvedCopy = { items: [], bytes: 0, note: null, approximate: false, digest: null, errors: [], warnings: [] };
+  const copy: ResolvedCopy = { items: [], bytes: 0, note: null, approximate: false, digest: null, errors: [], warnings: [], fileCount: 0, hasArchive: false };
   for (const src of req.sources) {
     const path = resolveImagePath('/', src);
     const matches = hasWildcards(src)
@@ -85,25 +89,36 @@ function fromStage(ins: ResolvedInstruction, from: string, model: ResolvedModel,
     if (matches.length === 0) copy.errors.push(`${src} does not exist in stage ${from}: the build fails.`);
     for (const p of matches) copy.items.push(tree.get(p)!);
   }
+  copy.fileCount = copy.items.filter((i) => i.kind !== 'dir').length;
   copy.bytes = copy.errors.length > 0 ? null : copy.items.reduce<number | null>((n, i) => (n === null || i.bytes === null ? null : n + i.bytes), 0);
   const hashed = copy.items.every((i) => i.content !== null);
   copy.digest = hashed && copy.bytes !== null ? `sha256:${sha256Hex(copy.items.map((i) => `${i.dest} ${i.mode} ${i.content}`).join('\n'))}` : null;
   return { copy, size: toCopySize(ins, copy, `from stage ${from}`) };
 }
 
-/** Adds a step's items to its stage's tree at their absolute paths; the tree becomes unknown when they are. */
+/** Adds a step's items to its stage's tree; the tree becomes unknown when they are. */
 function record(tree: StageTree, copy: ResolvedCopy | null, workdir: string, size: CopySize): StageTree {
   if (tree === null || copy === null || size.size.bytes === null || copy.approximate) return null;
-  if (copy.items.some((i) => i.kind === 'archive')) return null;
-  for (const item of copy.items) {
-    const path = resolveImagePath(workdir, item.dest);
-    tree.set(path, { ...item, dest: path });
-  }
+  if (copy.hasArchive) return null;
+  tree.push({ items: copy.items, workdir });
   return tree;
 }
 
+/** A stage's files by absolute path (a later copy to the same path wins), or null when they are unknown. */
+function filesOf(tree: StageTree | undefined): Map<string, CopiedItem> | null {
+  if (tree === null || tree === undefined) return null;
+  const files = new Map<string, CopiedItem>();
+  for (const { items, workdir } of tree) {
+    for (const item of items) {
+      const path = resolveImagePath(workdir, item.dest);
+      files.set(path, { ...item, dest: path });
+    }
+  }
+  return files;
+}
+
 function copyTree(tree: StageTree | undefined): StageTree {
-  return tree === null || tree === undefined ? null : new Map(tree);
+  return tree === null || tree === undefined ? null : [...tree];
 }
 
 function toCopySize(ins: ResolvedInstruction, copy: ResolvedCopy, where: string): CopySize {
@@ -116,7 +131,7 @@ function toCopySize(ins: ResolvedInstruction, copy: ResolvedCopy, where: string)
     const why = copy.errors[0] ?? copy.note ?? 'Some copied content is not known.';
     return { size: { bytes: null, source: 'unknown', detail: why }, digest: null, findings };
   }
-  const files = copy.items.filter((i) => i.kind !== 'dir').length;
+  const files = copy.fileCount;
   const detail = `${files} ${files === 1 ? 'item' : 'items'}, ${formatBytes(copy.bytes)} ${where}${copy.note ? `. ${copy.note}` : '.'}`;
   return { size: { bytes: copy.bytes, source: copy.approximate ? 'heuristic' : 'exact', detail }, digest: copy.digest, findings };
 }

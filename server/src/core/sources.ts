@@ -5,7 +5,7 @@
  */
 import type { ContextEntry, ContextIndex } from './context';
 import type { Builder, FlagModel, HeredocModel } from './types';
-import { Sha256, sha256Hex } from './sha256';
+import { createSha256, sha256Hex } from './sha256';
 import { cleanPath, goMatch, hasWildcards, includedPaths, isIgnored, parseIgnore, type IgnoreRules } from './ignore';
 
 /** A context made ready for one builder: the ignore rules applied, folders indexed by parent. */
@@ -17,10 +17,27 @@ export interface PreparedContext {
   /** Included paths by parent folder ('' for the root). */
   children: Map<string, string[]>;
   ignore: IgnoreRules | null;
+  /** Resolved COPY/ADD requests by their JSON: typing elsewhere in the Dockerfile must not walk 100,000 files again. */
+  copies: Map<string, ResolvedCopy>;
 }
 
-/** Applies the context's ignore file for `builder`; the result is reused for every COPY and ADD. */
+/**
+ * Prepared contexts by index object and builder. The server hands analyses a new index object whenever the
+ * scan or a file change alters it, so an index object's preparation stays valid for as long as it is used.
+ */
+const preparedByIndex = new WeakMap<ContextIndex, Map<Builder, PreparedContext>>();
+
+/** Applies the context's ignore file for `builder`, once per index object; the result is reused for every COPY and ADD. */
 export function prepareContext(index: ContextIndex, builder: Builder): PreparedContext {
+  const byBuilder = preparedByIndex.get(index) ?? preparedByIndex.set(index, new Map()).get(index)!;
+  const known = byBuilder.get(builder);
+  if (known !== undefined) return known;
+  const prepared = prepareNow(index, builder);
+  byBuilder.set(builder, prepared);
+  return prepared;
+}
+
+function prepareNow(index: ContextIndex, builder: Builder): PreparedContext {
   const ignore = index.ignoreFile === null ? null : parseIgnore(index.ignoreFile.text);
   const walk = [...index.entries.values()].map((e) => ({ path: e.path, isDir: e.type === 'dir' }));
   const paths = ignore === null ? walk.map((w) => w.path) : includedPaths(ignore, walk, builder);
@@ -30,7 +47,7 @@ export function prepareContext(index: ContextIndex, builder: Builder): PreparedC
     const list = children.get(parent) ?? children.set(parent, []).get(parent)!;
     list.push(p);
   }
-  return { index, builder, included: new Set(paths), children, ignore };
+  return { index, builder, included: new Set(paths), children, ignore, copies: new Map() };
 }
 
 /** What a COPY or ADD copies, as written after variable expansion. */
@@ -65,11 +82,23 @@ export interface ResolvedCopy {
   digest: string | null;
   errors: string[];
   warnings: string[];
+  /** Items that are not folders, and whether one is an archive ADD extracts: counted once, read on every analysis. */
+  fileCount: number;
+  hasArchive: boolean;
 }
 
-/** Resolves the sources of a COPY/ADD from the build context; never throws. */
+/** Resolves the sources of a COPY/ADD from the build context, once per request and context; never throws. The result is shared: read it, never change it. */
 export function resolveCopy(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
-  const out: ResolvedCopy = { items: [], bytes: 0, note: null, approximate: false, digest: null, errors: [], warnings: [] };
+  const key = JSON.stringify([req.keyword, req.sources, req.dest, req.flags, req.heredocs]);
+  const known = ctx.copies.get(key);
+  if (known !== undefined) return known;
+  const resolved = resolveNow(req, ctx);
+  ctx.copies.set(key, resolved);
+  return resolved;
+}
+
+function resolveNow(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
+  const out: ResolvedCopy = { items: [], bytes: 0, note: null, approximate: false, digest: null, errors: [], warnings: [], fileCount: 0, hasArchive: false };
   const items = new Map<string, CopiedItem>();
   const exclude = req.flags.filter((f) => f.name === 'exclude' && f.value !== null).map((f) => f.value!);
   const excludeRules = exclude.length > 0 ? parseIgnore(exclude.join('\n')) : null;
@@ -165,13 +194,12 @@ function followLinks(path: string, ctx: PreparedContext, out: ResolvedCopy): Con
   return entry;
 }
 
-function descendants(dir: string, ctx: PreparedContext): ContextEntry[] {
-  const found: ContextEntry[] = [];
+function descendants(dir: string, ctx: PreparedContext, found: ContextEntry[] = []): ContextEntry[] {
   for (const p of ctx.children.get(dir) ?? []) {
     const e = ctx.index.entries.get(p);
     if (e === undefined) continue;
     found.push(e);
-    if (e.type === 'dir') found.push(...descendants(p, ctx));
+    if (e.type === 'dir') descendants(p, ctx, found);
   }
   return found;
 }
@@ -207,13 +235,17 @@ function heredocItem(h: HeredocModel, dest: string): CopiedItem {
 
 function addItem(items: Map<string, CopiedItem>, item: CopiedItem): void {
   // A later source that lands on the same path overwrites the earlier one in the same layer.
-  items.delete(item.dest);
+  if (items.has(item.dest)) items.delete(item.dest);
   items.set(item.dest, item);
 }
 
 function finish(out: ResolvedCopy, ctx: PreparedContext): void {
   let bytes: number | null = 0;
-  for (const item of out.items) bytes = bytes === null || item.bytes === null ? null : bytes + item.bytes;
+  for (const item of out.items) {
+    bytes = bytes === null || item.bytes === null ? null : bytes + item.bytes;
+    if (item.kind !== 'dir') out.fileCount++;
+    if (item.kind === 'archive') out.hasArchive = true;
+  }
   out.bytes = out.errors.length > 0 ? null : bytes;
   if (out.bytes !== null && ctx.index.incomplete !== undefined) {
     out.approximate = true;
@@ -223,15 +255,30 @@ function finish(out: ResolvedCopy, ctx: PreparedContext): void {
   out.digest = hashed && out.errors.length === 0 ? canonicalDigest(out.items) : null;
 }
 
+/** Characters of digest lines handed to the hasher at once: one call per line cost more than the hashing. */
+const DIGEST_CHUNK = 1 << 16;
+
 /**
  * The digest over one line per item in path order (mtimes never enter, as in Docker's cache keys), fed to
- * the hasher line by line so that a large COPY never builds one large string.
+ * the hasher in chunks so that a large COPY never builds one large string.
  */
 function canonicalDigest(items: CopiedItem[]): string {
   const sorted = [...items].sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0));
-  const hash = new Sha256();
-  sorted.forEach((i, n) => hash.update(`${n === 0 ? '' : '\n'}${JSON.stringify(i.dest)} ${i.kind} ${i.mode.toString(8)} ${i.content}`));
-  return `sha256:${hash.hex()}`;
+  const hash = createSha256();
+  let chunk = '';
+  sorted.forEach((i, n) => {
+    chunk += `${n === 0 ? '' : '\n'}${quoted(i.dest)} ${i.kind} ${i.mode.toString(8)} ${i.content}`;
+    if (chunk.length >= DIGEST_CHUNK) {
+      hash.update(chunk);
+      chunk = '';
+    }
+  });
+  return `sha256:${hash.update(chunk).hex()}`;
+}
+
+/** JSON.stringify of a path, without its cost for the usual path that needs no escapes. */
+function quoted(path: string): string {
+  return /^[\x20-\x7e]*$/.test(path) && !path.includes('"') && !path.includes('\\') ? `"${path}"` : JSON.stringify(path);
 }
 
 function destFor(dest: string, name: string, intoDir: boolean): string {
