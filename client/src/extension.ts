@@ -14,8 +14,8 @@ import { SERVER_EXEC_ARGV } from '../../server/src/runtimeFlags';
 
 let client: LanguageClient | undefined;
 
-/** Time to wait after an edit before asking for the new analysis, in ms (the view updates within ~100 ms). */
-const EDIT_DEBOUNCE_MS = 10;
+/** Answers for an older version of the document asked again in a row, at most (the server may lag behind). */
+const MAX_STALE_ANSWERS = 3;
 const DOCKERFILE_GLOB = '**/{Dockerfile,Containerfile,*.Dockerfile,*.dockerfile,Dockerfile.*,Containerfile.*}';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -46,23 +46,47 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // The workspace summary is read on save; the active Dockerfile's entry follows every edit.
     const summary = workspace && current ? withFreshEntry(workspace, current) : workspace;
     const label = (uri: string): string => vscode.workspace.asRelativePath(vscode.Uri.parse(uri));
-    tree.setRows(summary && summary.entries.length > 0 ? [...rows, workspaceRow(summary, label)] : rows);
     status.show(current?.analysis ?? null);
-    view.message = current ? undefined : 'Open a Dockerfile to see its layers.';
+    tree.setRows(summary && summary.entries.length > 0 ? [...rows, workspaceRow(summary, label)] : rows);
+    // Set only when it changes: each change of the message also delays the tree's next refresh in VS Code.
+    const message = current ? undefined : 'Open a Dockerfile to see its layers.';
+    if (view.message !== message) view.message = message;
   };
   const activeDockerfile = (): vscode.TextDocument | null => {
     const doc = vscode.window.activeTextEditor?.document;
     return doc && doc.languageId === 'dockerfile' ? doc : null;
   };
+  // One layers request at a time: changes that arrive while one runs are answered by one more request after it.
+  let asking = false;
+  let askAgain = false;
+  let staleAnswers = 0;
   const refreshActive = async (): Promise<void> => {
+    if (asking) return void (askAgain = true);
     const doc = activeDockerfile();
     if (!doc) {
       // Keep showing the last Dockerfile while another kind of editor has focus; clear only when it closed.
       if (current && !vscode.workspace.textDocuments.some((d) => d.uri.toString() === current?.uri)) current = null;
       return render();
     }
-    current = await lc.sendRequest(LayersRequest.type, { textDocument: { uri: doc.uri.toString() } }).catch(() => current);
-    render();
+    asking = true;
+    try {
+      const answer = await lc.sendRequest(LayersRequest.type, { textDocument: { uri: doc.uri.toString() } }).catch(() => current);
+      // The language client sends the edit from its own listener, through a few promise steps: an answer for an
+      // older version is not shown (it would also delay the tree's next refresh in VS Code); it is asked again.
+      const stale = answer !== null && answer.uri === doc.uri.toString() && answer.version < doc.version && staleAnswers++ < MAX_STALE_ANSWERS;
+      if (stale) askAgain = true;
+      else {
+        staleAnswers = 0;
+        current = answer;
+        render();
+      }
+    } finally {
+      asking = false;
+      if (askAgain) {
+        askAgain = false;
+        void refreshActive();
+      }
+    }
   };
   const refreshWorkspace = async (): Promise<void> => {
     const files = await vscode.workspace.findFiles(DOCKERFILE_GLOB, '**/node_modules/**', 500);
@@ -74,11 +98,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await refreshActive();
   };
 
-  let timer: NodeJS.Timeout | undefined;
-  const schedule = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void refreshActive(), EDIT_DEBOUNCE_MS);
-  };
+  // No debounce: requests never overlap (see refreshActive), and VS Code's tree view has a 200 ms one of its own.
+  // The next turn of the event loop, so that the language client has sent the edit before the request.
+  const schedule = (): void => void setImmediate(() => void refreshActive());
 
   context.subscriptions.push(
     lc, output, view, status.item, vscode.window.registerFileDecorationProvider(tree),
@@ -106,10 +128,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   await lc.start();
   lc.onNotification(BuildLogNotification.type, (p) => output.append(p.text));
   lc.onNotification(AnalysisChangedNotification.type, (p) => {
-    // Only changes named for the shown Dockerfile (a build ended). Redrawing the tree for every background
-    // change (`uri` null: a context scan ended) raced with clicks in the tree in the real-editor tests; the
-    // view catches up on the next edit, editor switch or Refresh.
-    if (p.uri !== null && p.uri === current?.uri) schedule();
+    // A build of the shown Dockerfile ended, or (`uri` null) a context scan or a changed file brought new sizes:
+    // only the rows whose text changed are redrawn.
+    if (p.uri === null || p.uri === current?.uri) schedule();
   });
   await refreshAll();
 }

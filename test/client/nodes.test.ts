@@ -12,27 +12,30 @@ function result(builder: 'buildkit' | 'legacy' = 'buildkit'): LayersResult {
 
 const brief = (r: Row): unknown => [r.label, r.description, r.dimmed, r.children.map(brief)];
 
-test('image row: stages with steps, stages outside the target marked and dimmed', () => {
-  const [image] = imageRows(result(), { showMetadata: true });
-  assert.equal(image.description, '1 layer · size unknown');
-  assert.deepEqual(image.children.map((s) => [s.label, s.description, s.dimmed, s.icon]), [
+test('top rows: the image with its totals, then stages with steps; stages outside the target marked and dimmed', () => {
+  const [image, ...stages] = imageRows(result(), { showMetadata: true });
+  assert.deepEqual([image.label, image.description, image.children], ['Image', '1 layer · size unknown', []]);
+  assert.deepEqual(stages.map((s) => [s.label, s.description, s.dimmed, s.icon]), [
     ['build', 'not in final image · 1 layer · ?', true, 'stage-off'],
     ['lint', 'not built · 0 layers · 0 B', true, 'stage-off'],
     ['stage #2', 'in final image · 1 layer · ?', false, 'stage'],
   ]);
-  const final = image.children[2];
+  const final = stages[2];
   assert.deepEqual(final.children.map((r) => [r.label, r.description, r.icon, r.dimmed, r.reveal?.line]), [
     ['FROM alpine', 'stage · in final image', 'metadata', true, 4],
     ['ENV A=1', 'no layer · metadata', 'metadata', true, 5],
     ['COPY --from=build /a /a', '+ layer', 'layer', false, 6],
     ['CMD ["x"]', 'no layer · metadata', 'metadata', true, 7],
   ]);
-  assert.equal(image.children[1].children[1].icon, 'skipped');
+  assert.equal(stages[1].children[1].icon, 'skipped');
+  const ids = stages.flatMap((st) => [st.id, ...st.children.map((c) => c.id)]);
+  assert.equal(new Set(ids).size, ids.length, 'ids are unique');
+  assert.equal(final.children[2].id, 'file:///w/Dockerfile#stage2#line6');
 });
 
 test('hiding metadata keeps FROM and layer steps', () => {
-  const [image] = imageRows(result(), { showMetadata: false });
-  assert.deepEqual(image.children[2].children.map((r) => r.label), ['FROM alpine', 'COPY --from=build /a /a']);
+  const stages = imageRows(result(), { showMetadata: false }).slice(1);
+  assert.deepEqual(stages[2].children.map((r) => r.label), ['FROM alpine', 'COPY --from=build /a /a']);
 });
 
 test('measured images add base layers and largest files', () => {
@@ -42,9 +45,10 @@ test('measured images add base layers and largest files', () => {
     baseLayers: [{ line: null, createdBy: 'Imported from -', bytes: 2_000_000, largestFiles: [{ path: 'bin/busybox', bytes: 1_990_000 }] }],
     layers: [{ line: 6, createdBy: 'COPY /a /a # buildkit', bytes: 6, largestFiles: [{ path: 'a', bytes: 6 }] }],
   };
-  const [image] = imageRows(r, { showMetadata: true });
-  assert.deepEqual(brief(image.children[0]), ['Base image layers', '1 layer · 2.0 MB · shared', false, [['Imported from -', '2.0 MB', false, [['bin/busybox', '2.0 MB', false, []]]]]]);
-  assert.deepEqual(image.children[3].children[2].children.map((f) => f.label), ['a']);
+  const [image, base, ...stages] = imageRows(r, { showMetadata: true });
+  assert.equal(image.label, 'Image');
+  assert.deepEqual(brief(base), ['Base image layers', '1 layer · 2.0 MB · shared', false, [['Imported from -', '2.0 MB', false, [['bin/busybox', '2.0 MB', false, []]]]]]);
+  assert.deepEqual(stages[2].children[2].children.map((f) => f.label), ['a']);
 });
 
 test('workspace row and status text', () => {

@@ -33,7 +33,11 @@ export interface RowOptions {
 
 const bytesOr = (bytes: number | null, unknown: string): string => (bytes === null ? unknown : formatBytes(bytes));
 
-/** The rows for one Dockerfile's analysis: an image row with stages, steps and, after a build, measured layers. */
+/**
+ * The top-level rows for one Dockerfile's analysis: an image row with the totals, after a build the base
+ * image's layers, then the stages with their steps. The image row has no children, so that a new total
+ * redraws one row: VS Code fetches a refreshed row's children again, one round trip per level.
+ */
 export function imageRows(result: LayersResult, options: RowOptions): Row[] {
   const { analysis, uri } = result;
   const stages = analysis.stages.map((s) => stageRow(s, analysis, uri, options, result.measured));
@@ -45,9 +49,9 @@ export function imageRows(result: LayersResult, options: RowOptions): Row[] {
     id: `${uri}#image`, label: 'Image', icon: 'image', cache: null, dimmed: false,
     description: `${layerCount(t.layers)}${maybe} · ${bytesOr(t.bytes, 'size unknown')}`,
     tooltip: `Final image of target ${target} (${builder}): ${layerCount(t.layers)} added by this Dockerfile${maybe}, ${bytesOr(t.bytes, 'size not known yet')} on top of the base image.`,
-    children: result.measured ? [baseRow(result.measured, uri), ...stages] : stages,
+    children: [],
   };
-  return [image];
+  return result.measured ? [image, baseRow(result.measured, uri), ...stages] : [image, ...stages];
 }
 
 function stageRow(stage: StageSummary, analysis: Analysis, uri: string, options: RowOptions, measured?: MeasuredImage): Row {
@@ -75,9 +79,11 @@ function stepRow(step: Step, analysis: Analysis, uri: string, measured?: Measure
   const built = stage?.built !== false;
   const icon: RowIcon = !built ? 'skipped' : step.layer === 'yes' ? 'layer' : step.layer === 'maybe' ? 'layer-maybe' : 'metadata';
   const layer = measured?.layers.find((l) => l.line === step.line);
+  // The stage in the id too: a step that moves to another stage (a FROM was added above it) is a new row there.
+  const id = `${uri}#stage${step.stage ?? '-'}#line${step.line}`;
   const size = step.size.bytes === null ? `size unknown${step.size.detail ? `: ${step.size.detail}` : ''}` : `${formatBytes(step.size.bytes)} (${step.size.source})`;
   return {
-    id: `${uri}#line${step.line}`,
+    id,
     label: step.summary,
     description: hintLabel(step, analysis),
     tooltip: [step.reason, step.layer === 'no' ? '' : `Size: ${size}`, step.cache.status === 'unknown' ? '' : `Cache: ${step.cache.status}, ${step.cache.reason}`]
@@ -86,7 +92,7 @@ function stepRow(step: Step, analysis: Analysis, uri: string, measured?: Measure
     cache: step.cache.status === 'unknown' || step.layer === 'no' ? null : step.cache.status,
     dimmed: !built || step.layer === 'no',
     reveal: { uri, line: step.line },
-    children: layer ? fileRows(layer, `${uri}#line${step.line}`) : [],
+    children: layer ? fileRows(layer, id) : [],
   };
 }
 

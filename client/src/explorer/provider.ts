@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Row, RowIcon } from './nodes';
+import { RowTree } from './rowTree';
 
 const ICONS: Record<RowIcon, string> = {
   image: 'package', stage: 'layers', 'stage-off': 'layers-dot', layer: 'layers-active', 'layer-maybe': 'question',
@@ -13,29 +14,27 @@ const ICONS: Record<RowIcon, string> = {
 
 const DIM_SCHEME = 'dockerfile-layers-row';
 
-/** Serves rows to the tree; `setRows` replaces them all and fires one change event. */
+/** Serves rows to the tree; `setRows` keeps rows that did not change and tells VS Code only about those that did. */
 export class LayerTreeProvider implements vscode.TreeDataProvider<Row>, vscode.FileDecorationProvider {
-  private rows: Row[] = [];
-  private signature = '';
-  private readonly changed = new vscode.EventEmitter<Row | undefined>();
+  private readonly tree = new RowTree();
+  private readonly changed = new vscode.EventEmitter<Row[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
   setRows(rows: Row[]): void {
-    // Typing that does not change the analysis (a comment, a word inside a RUN) must not redraw the tree.
-    const signature = JSON.stringify(rows);
-    if (signature === this.signature) return;
-    this.signature = signature;
-    this.rows = rows;
-    this.changed.fire(undefined);
+    // Typing that does not change the analysis (a comment, a word inside a RUN) fires nothing: VS Code delays
+    // every tree refresh that follows another within 200 ms.
+    const changes = this.tree.update(rows);
+    if (changes.kind === 'all') this.changed.fire(undefined);
+    else if (changes.kind === 'rows') this.changed.fire(changes.rows);
   }
 
   getChildren(row?: Row): Row[] {
-    return row ? row.children : this.rows;
+    return row ? row.children : this.tree.roots;
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
     const state = row.children.length === 0 ? vscode.TreeItemCollapsibleState.None
-      : row.icon === 'image' || row.icon === 'stage' || row.icon === 'workspace' ? vscode.TreeItemCollapsibleState.Expanded
+      : row.icon === 'stage' || row.icon === 'workspace' ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.Collapsed;
     const item = new vscode.TreeItem(row.label, state);
     item.id = row.id;
