@@ -19,7 +19,7 @@ const ACTIVATION_LOG = `_doActivateExtension ${EXTENSION_ID},`;
 const SERVER_SCRIPT = path.join('dist', 'server.js');
 const STATUS_ID = `${EXTENSION_ID}.dockerfileLayers.status`;
 const TREE = 'Layers';
-const EDITS = 10;
+const EDITS = 20;
 
 // test/fixtures/e2e/large/Dockerfile: 200 lines; line 6 is a RUN step.
 const RUN_LINE = 6;
@@ -90,8 +90,8 @@ describeInEditor(path.join(FIXTURES, 'large'), {}, (editor) => {
     const explorer = stats(samples.map((s) => s.explorerMs));
     figures.editToStatusMs = status;
     figures.editToExplorerMs = explorer;
-    report(t, `edit to status bar: median ${status.median} ms, max ${status.max} ms; edit to explorer: median ${explorer.median} ms, `
-      + `max ${explorer.max} ms (${EDITS} edits, from the keydown to the DOM change; budget 100 ms)`);
+    report(t, `edit to status bar: median ${status.median} ms, p90 ${status.p90} ms, max ${status.max} ms; edit to explorer: median ${explorer.median} ms, `
+      + `p90 ${explorer.p90} ms, max ${explorer.max} ms (${EDITS} edits, from the keydown to the DOM change; budget 100 ms)`);
     assert.ok(status.max < 5_000 && explorer.max < 5_000, `the view lags edits: ${JSON.stringify(figures)}`);
   });
 
@@ -121,9 +121,10 @@ function layerCount(status: string | null): number {
   return Number(m[1]);
 }
 
-function stats(values: number[]): { median: number; max: number; all: number[] } {
+function stats(values: number[]): { median: number; p90: number; max: number; all: number[] } {
   const sorted = [...values].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1], all: values };
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+  return { median: at(0.5), p90: at(0.9), max: sorted[sorted.length - 1], all: values };
 }
 
 function report(t: TestContext, message: string): void {
