@@ -99,7 +99,8 @@ export function resolveCopy(req: CopyRequest, ctx: PreparedContext): ResolvedCop
 
 function resolveNow(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
   const out: ResolvedCopy = { items: [], bytes: 0, note: null, approximate: false, digest: null, errors: [], warnings: [], fileCount: 0, hasArchive: false };
-  const items = new Map<string, CopiedItem>();
+  // One source cannot land on a path twice, so only several sources need the check (a Map of 100,000 paths is not free).
+  const items = new Items(req.sources.length > 1);
   const exclude = req.flags.filter((f) => f.name === 'exclude' && f.value !== null).map((f) => f.value!);
   const excludeRules = exclude.length > 0 ? parseIgnore(exclude.join('\n')) : null;
   const parents = req.flags.some((f) => f.name === 'parents' && f.value !== 'false');
@@ -107,7 +108,7 @@ function resolveNow(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
   for (const src of req.sources) {
     const heredoc = heredocFor(src, req.heredocs);
     if (heredoc !== null) {
-      addItem(items, heredocItem(heredoc, destFor(req.dest, heredoc.name, intoDir)));
+      items.add(heredocItem(heredoc, destFor(req.dest, heredoc.name, intoDir)));
       // Unquoted heredocs have their variables expanded at build time; the size counts the text as written.
       if (heredoc.body.includes('$')) out.approximate = true;
       continue;
@@ -115,7 +116,7 @@ function resolveNow(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src) || src.startsWith('git@')) {
       if (req.keyword === 'ADD') out.note ??= `ADD downloads ${src} at build time; nothing is fetched at analysis time.`;
       else out.errors.push(`COPY cannot copy a URL (${src}): use ADD or RUN with a download tool.`);
-      if (req.keyword === 'ADD') items.set(`url:${src}`, { dest: `url:${src}`, kind: 'file', bytes: null, mode: 0o600, content: null });
+      if (req.keyword === 'ADD') items.add({ dest: `url:${src}`, kind: 'file', bytes: null, mode: 0o600, content: null });
       continue;
     }
     for (const match of matchSource(src, ctx, out)) {
@@ -123,7 +124,7 @@ function resolveNow(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
       copyEntry(match, { dir: parents ? joinDest(req.dest, match) : req.dest, file: destFor(req.dest, name, parents || intoDir) }, req, ctx, excludeRules, items, out);
     }
   }
-  out.items = [...items.values()];
+  out.items = items.all();
   finish(out, ctx);
   return out;
 }
@@ -156,7 +157,7 @@ function matchSource(src: string, ctx: PreparedContext, out: ResolvedCopy): stri
 /** Copies one matched path: a folder's contents (into `dest.dir`), a file, an archive ADD extracts, a followed symlink. */
 function copyEntry(
   path: string, dest: { dir: string; file: string }, req: CopyRequest, ctx: PreparedContext, exclude: IgnoreRules | null,
-  items: Map<string, CopiedItem>, out: ResolvedCopy,
+  items: Items, out: ResolvedCopy,
 ): void {
   const entry = path === '' ? null : followLinks(path, ctx, out);
   if (entry === undefined) return;
@@ -164,7 +165,7 @@ function copyEntry(
     for (const child of descendants(entry?.path ?? '', ctx)) {
       const rel = entry === null ? child.path : child.path.slice(entry.path.length + 1);
       if (exclude !== null && isExcluded(exclude, rel)) continue;
-      addItem(items, contextItem(child, joinDest(dest.dir, rel), ctx.builder));
+      items.add(contextItem(child, joinDest(dest.dir, rel), ctx.builder));
     }
     return;
   }
@@ -172,10 +173,10 @@ function copyEntry(
   const archive = req.keyword === 'ADD' ? ctx.index.archives.get(entry.path) : undefined;
   if (archive !== undefined) {
     if (archive.bytes === null) out.note ??= `ADD extracts ${path}, but the archive could not be read${archive.error ? ` (${archive.error})` : ''}.`;
-    addItem(items, { dest: `${dest.dir}#extract:${entry.path}`, kind: 'archive', bytes: archive.bytes, mode: entry.mode, content: entry.hash ?? null });
+    items.add({ dest: `${dest.dir}#extract:${entry.path}`, kind: 'archive', bytes: archive.bytes, mode: entry.mode, content: entry.hash ?? null });
     return;
   }
-  addItem(items, contextItem(entry, dest.file, ctx.builder));
+  items.add(contextItem(entry, dest.file, ctx.builder));
 }
 
 /** A top-level symlink source is followed by both builders (measured); undefined when it cannot be. */
@@ -233,10 +234,22 @@ function heredocItem(h: HeredocModel, dest: string): CopiedItem {
   return { dest, kind: 'heredoc', bytes: utf8Length(text), mode: 0o644, content: `sha256:${sha256Hex(text)}` };
 }
 
-function addItem(items: Map<string, CopiedItem>, item: CopiedItem): void {
-  // A later source that lands on the same path overwrites the earlier one in the same layer.
-  if (items.has(item.dest)) items.delete(item.dest);
-  items.set(item.dest, item);
+/** The items of one step; with `dedupe`, a later item that lands on the same path replaces the earlier one, as in the layer. */
+class Items {
+  private readonly byDest = new Map<string, CopiedItem>();
+  private readonly list: CopiedItem[] = [];
+
+  constructor(private readonly dedupe: boolean) {}
+
+  add(item: CopiedItem): void {
+    if (!this.dedupe) return void this.list.push(item);
+    if (this.byDest.has(item.dest)) this.byDest.delete(item.dest);
+    this.byDest.set(item.dest, item);
+  }
+
+  all(): CopiedItem[] {
+    return this.dedupe ? [...this.byDest.values()] : this.list;
+  }
 }
 
 function finish(out: ResolvedCopy, ctx: PreparedContext): void {
@@ -263,7 +276,8 @@ const DIGEST_CHUNK = 1 << 16;
  * the hasher in chunks so that a large COPY never builds one large string.
  */
 function canonicalDigest(items: CopiedItem[]): string {
-  const sorted = [...items].sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0));
+  const inOrder = items.every((item, n) => n === 0 || items[n - 1].dest < item.dest);
+  const sorted = inOrder ? items : [...items].sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0));
   const hash = createSha256();
   let chunk = '';
   sorted.forEach((i, n) => {
