@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -71,3 +71,37 @@ for (const [name, eol] of EOLS) {
     }
   });
 }
+
+test('context watcher, large context: a change waits while the Dockerfile is being typed in, then shows', async () => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'dl-watch-large-'));
+  // Over LARGE_CONTEXT (20,000) entries: 21,000 empty files in 30 folders.
+  for (let d = 0; d < 30; d++) {
+    mkdirSync(path.join(folder, `d${d}`));
+    for (let f = 0; f < 700; f++) writeFileSync(path.join(folder, `d${d}`, `f${f}`), '');
+  }
+  writeFileSync(path.join(folder, 'app.txt'), 'a'.repeat(1000));
+  const server = await startServer(folder);
+  try {
+    const dockerfile = path.join(folder, 'Dockerfile');
+    const text = ['FROM alpine', 'COPY app.txt /app/', ''].join('\n');
+    writeFileSync(dockerfile, text);
+    const uri = pathToFileURL(dockerfile).href;
+    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
+    assert.match(await hintOf(server.hints, uri, 1, (l) => l.includes('kB')), /\+ layer · 1\.0 kB/);
+
+    writeFileSync(path.join(folder, 'app.txt'), 'b'.repeat(2500));
+    await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(folder, 'app.txt')).href, type: 2 }] });
+    // Type a comment, a character every 50 ms for a second: the new index waits for a pause of 400 ms.
+    const seen: string[] = [];
+    for (let version = 2; version < 22; version++) {
+      await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: version === 2 ? '#' : 'x' }] });
+      seen.push(String((await server.hints(uri)).find((h) => h.position.line === 1)?.label ?? ''));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(seen.every((l) => /\+ layer · (1\.0|2\.5) kB/.test(l)), `every hint while typing has a size: ${JSON.stringify(seen)}`);
+    assert.match(await hintOf(server.hints, uri, 1, (l) => l.includes('2.5 kB')), /\+ layer · 2\.5 kB/);
+  } finally {
+    await server.stop();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
