@@ -13,6 +13,9 @@ import { analyzeDockerfile } from '../../server/src/core/analyze';
 import type { ArchiveInfo, ContextEntry, ContextIndex } from '../../server/src/core/context';
 import { includedPaths, parseIgnore } from '../../server/src/core/ignore';
 import { inspectArchive, sniffArchive } from '../../server/src/context/archive';
+import { contextFindings } from '../../server/src/context/findings';
+import { readIgnoreFile, scanContext } from '../../server/src/context/scan';
+import { execFileSync } from 'node:child_process';
 import { BASE_IMAGE, buildImage, ensureBaseImage, historyKeyword, requireDaemon, runProcess, type Builder } from './docker';
 
 const BUILDERS: Builder[] = ['buildkit', 'legacy'];
@@ -40,6 +43,8 @@ test('conformance: .dockerignore decides exactly which files COPY . sends (both 
   try {
     for (const f of IGNORE_FILES) writeFile(dir, f, `${f}\n`);
     symlinkSync('x.txt', path.join(dir, 'link1'));
+    // A FIFO the ignore file excludes (`tmp?`): the builders skip it, so no problem may be reported for it.
+    execFileSync('mkfifo', [path.join(dir, 'tmp1', 'pipe')]);
     writeFile(dir, '.dockerignore', IGNORE_RULES.join('\n'));
     writeFile(dir, 'Dockerfile', `FROM ${BASE_IMAGE}\nCOPY . /ctx\n`);
     const index = indexContext(dir, 'Dockerfile', 'buildkit');
@@ -51,6 +56,12 @@ test('conformance: .dockerignore decides exactly which files COPY . sends (both 
       const predicted = withParents(includedPaths(parseIgnore(index.ignoreFile!.text), walk, builder));
       assert.deepEqual(observed, predicted, `${builder}: files in the image vs predicted`);
       assert.ok(observed.includes('exc') === false && observed.includes('w/v/node/other'), `${builder}: fixture exercises Docker's walk`);
+      // The build above succeeded with the FIFO there; the scan notes it, the Dockerfile's findings leave it out.
+      const scanned = await scanContext(dir, { limit: 10_000 });
+      const context = { ...scanned, ignoreFile: readIgnoreFile(dir, path.join(dir, 'Dockerfile'), builder) };
+      const analysis = contextFindings(analyzeDockerfile(`FROM ${BASE_IMAGE}\nCOPY . /ctx\n`, { builder, buildArgs: {} }, context), context);
+      assert.ok(scanned.problems.some((p) => p.path === 'tmp1/pipe'), `${builder}: the scan notes the FIFO`);
+      assert.deepEqual(analysis.findings.filter((f) => f.code === 'context-problems').map((f) => f.message), [], `${builder}: no problem reported for an excluded path`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { analyzeDockerfile } from '../../server/src/core/analyze';
 import { hintLabel } from '../../server/src/core/present';
 import { contextFindings, markSizing } from '../../server/src/context/findings';
 import type { ContextIndex } from '../../server/src/core/context';
-import { EOLS, dockerfile } from '../helpers';
+import { EOLS, contextEntries, dockerfile } from '../helpers';
 
 const OPTIONS = { builder: 'buildkit' as const, buildArgs: {} };
 const LINES = ['FROM alpine AS base', 'RUN true', 'FROM alpine', 'COPY --from=base /etc/x /x', 'COPY app.txt /app/'];
@@ -32,3 +32,18 @@ for (const { name, eol } of EOLS) {
     assert.match(added[1].message, /loop: symlink loop/);
   });
 }
+
+test('contextFindings: problems of paths the ignore file excludes are not reported, for both builders', () => {
+  const entries = contextEntries({ 'ignored/': null, 'ignored/loop': 'loop', 'kept/': null, 'kept/pipe': 0, 'app.txt': 3 });
+  const problems = [{ path: 'ignored/loop', message: 'symlink loop (-> loop)' }, { path: 'kept/pipe', message: 'a FIFO' }];
+  const index: ContextIndex = { root: '/ctx', entries, ignoreFile: { name: '.dockerignore', text: 'ignored\n' }, archives: new Map(), problems };
+  for (const builder of ['buildkit', 'legacy'] as const) {
+    const analysis = contextFindings(analyzeDockerfile(dockerfile(LINES, '\n'), { builder, buildArgs: {} }, index), index);
+    const messages = analysis.findings.filter((f) => f.code === 'context-problems').map((f) => f.message);
+    assert.equal(messages.length, 1, builder);
+    assert.match(messages[0], /kept\/pipe: a FIFO/);
+    assert.doesNotMatch(messages[0], /ignored\/loop/);
+  }
+  const none = { ...index, problems: problems.slice(0, 1) };
+  assert.equal(contextFindings(analyzeDockerfile(dockerfile(LINES, '\n'), OPTIONS, none), none).findings.some((f) => f.code === 'context-problems'), false);
+});
