@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -14,14 +14,15 @@ import { inspectArchive, sniffArchive } from '../../server/src/context/archive';
 const root = mkdtempSync(join(tmpdir(), 'dl-archive-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-/** A tar of two files (1000 and 234 bytes), compressed with `flag` (tar's -z, -j, -J) or not. */
+/** A tar of two files (1000 and 234 bytes) and a symlink (link text `one`), compressed with `flag` (tar's -z, -j, -J) or not. */
 function makeTar(name: string, flag: string | null): string {
   const src = join(root, 'src');
   mkdirSync(src, { recursive: true });
   writeFileSync(join(src, 'one'), 'x'.repeat(1000));
   writeFileSync(join(src, 'two'), 'y'.repeat(234));
+  if (!existsSync(join(src, 'link'))) symlinkSync('one', join(src, 'link'));
   const out = join(root, name);
-  execFileSync('tar', [flag === null ? '-cf' : `-c${flag}f`, out, '-C', src, 'one', 'two']);
+  execFileSync('tar', [flag === null ? '-cf' : `-c${flag}f`, out, '-C', src, 'one', 'two', 'link']);
   return out;
 }
 
@@ -29,7 +30,7 @@ for (const [name, flag, kind] of [['a.tar', null, 'tar'], ['a.tgz', 'z', 'gzip']
   test(`archive: ${kind} is detected by content and measured`, async () => {
     const file = makeTar(name, flag);
     assert.equal(sniffArchive(readFileSync(file).subarray(0, 1024)), kind);
-    assert.deepEqual(await inspectArchive(file, kind), { bytes: 1234, entries: 2 });
+    assert.deepEqual(await inspectArchive(file, kind), { bytes: 1234, linkBytes: 3, entries: 3 });
   });
 }
 

@@ -27,13 +27,14 @@ export function sniffArchive(head: Uint8Array): ArchiveKind | undefined {
 }
 
 /**
- * What ADD would extract from the file at `abs`: the uncompressed bytes of its files (plus link texts) and
+ * What ADD would extract from the file at `abs`: the uncompressed bytes of its files, of its link texts, and
  * the entry count; null when the content is not a tar (ADD then copies the file as it is).
  */
 export async function inspectArchive(abs: string, kind: ArchiveKind, timeoutMs = 30_000): Promise<ArchiveInfo | null> {
   const signal = AbortSignal.timeout(timeoutMs);
   const { stream, failure, unavailable } = openDecompressed(abs, kind, signal);
   let bytes = 0;
+  let linkBytes = 0;
   let entries = 0;
   const tar = extract();
   let readError: Error | undefined;
@@ -45,11 +46,12 @@ export async function inspectArchive(abs: string, kind: ArchiveKind, timeoutMs =
   try {
     for await (const entry of tar) {
       entries++;
-      bytes += entry.header.type === 'file' || entry.header.type === 'contiguous-file' ? entry.header.size : entry.header.linkname?.length ?? 0;
+      if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') bytes += entry.header.size ?? 0;
+      else linkBytes += Buffer.byteLength(entry.header.linkname ?? '');
       entry.resume();
     }
     const failed = await failure;
-    return failed ? { bytes: null, entries, error: failed } : { bytes, entries };
+    return failed ? { bytes: null, entries, error: failed } : { bytes, linkBytes, entries };
   } catch (e) {
     stream.destroy();
     if (unavailable()) return { bytes: null, entries, error: unavailable() };

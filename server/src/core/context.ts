@@ -24,8 +24,13 @@ export interface ContextEntry {
 
 /** What a local archive holds once ADD extracts it. */
 export interface ArchiveInfo {
-  /** Uncompressed bytes of the regular files (and link texts) it extracts, or null when unreadable. */
+  /** Uncompressed bytes of the regular files it extracts, or null when unreadable. */
   bytes: number | null;
+  /**
+   * Bytes of the link texts of its symlinks and hard links: the legacy builder's layer counts them, BuildKit's
+   * does not (measured, as for symlinks in the context). Absent: none.
+   */
+  linkBytes?: number;
   entries: number;
   error?: string;
 }

@@ -173,7 +173,8 @@ function copyEntry(
   const archive = req.keyword === 'ADD' ? ctx.index.archives.get(entry.path) : undefined;
   if (archive !== undefined) {
     if (archive.bytes === null) out.note ??= `ADD extracts ${path}, but the archive could not be read${archive.error ? ` (${archive.error})` : ''}.`;
-    items.add({ dest: `${dest.dir}#extract:${entry.path}`, kind: 'archive', bytes: archive.bytes, mode: entry.mode, content: entry.hash ?? null });
+    const bytes = archive.bytes === null ? null : archive.bytes + (ctx.builder === 'legacy' ? archive.linkBytes ?? 0 : 0);
+    items.add({ dest: `${dest.dir}#extract:${entry.path}`, kind: 'archive', bytes, mode: entry.mode, content: entry.hash ?? null });
     return;
   }
   items.add(contextItem(entry, dest.file, ctx.builder));
