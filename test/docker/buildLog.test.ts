@@ -19,14 +19,14 @@ function check(builder: Builder, log: string[], expected: Record<number, 'hit' |
 
 test('BuildKit: steps map by stage label and order, WORKDIR / has no step, CACHED marks hits', () => {
   check('buildkit', [
-    '#4 [base 1/2] FROM docker.io/dl-test/busybox:1', '#4 CACHED', '#5 [base 2/2] RUN echo base > /b.txt', '#5 CACHED',
+    '#4 [base 1/2] FROM dl-test/busybox:1', '#4 CACHED', '#5 [base 2/2] RUN echo base > /b.txt', '#5 CACHED',
     '#9 [final 3/5] COPY big.bin ./', '#7 [final 1/5] COPY a.txt /a.txt', '#7 CACHED', '#8 [final 2/5] WORKDIR /app', '#8 CACHED',
     '#9 DONE 0.0s', '#10 [final 4/5] RUN echo x > /dev/null', '#10 DONE 0.7s',
   ], { 2: 'hit', 6: 'hit', 7: 'hit', 8: 'miss', 9: 'miss' });
 });
 
 test('BuildKit: a single-stage file has no label; unnamed stages are stage-N', () => {
-  check('buildkit', ['#4 [1/3] FROM docker.io/x', '#5 [2/3] RUN echo 1', '#5 CACHED', '#7 [3/3] COPY a.txt /'], { 1: 'hit', 2: 'miss' },
+  check('buildkit', ['#4 [1/3] FROM x', '#5 [2/3] RUN echo 1', '#5 CACHED', '#7 [3/3] COPY a.txt /'], { 1: 'hit', 2: 'miss' },
     'FROM x\nRUN echo 1\nCOPY a.txt /\n');
   check('buildkit', ['#5 [stage-0 2/2] RUN a', '#5 CACHED', '#6 [stage-1 2/2] RUN b'], { 1: 'hit', 3: 'miss' },
     'FROM x\nRUN a\nFROM y\nRUN b\n');

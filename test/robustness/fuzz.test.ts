@@ -71,13 +71,13 @@ RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -o /out/app ./cmd/app
 
-FROM gcr.io/distroless/static
+FROM registry.example.invalid/distroless/static
 COPY --from=build /out/app /app
 ENTRYPOINT ["/app"]
 `,
   `# syntax=docker/dockerfile:1.4
 FROM python:3.12-slim
-ARG PIP_INDEX=https://pypi.org/simple
+ARG PIP_INDEX=https://pip.example.invalid/simple
 ENV PYTHONDONTWRITEBYTECODE=1 \\
     PYTHONUNBUFFERED=1
 RUN <<EOF
