@@ -53,6 +53,12 @@ test('symlinks: link text length under legacy, 0 B under BuildKit; a top-level l
   check('dangling /d/', { bytes: null, errors: 1 });
 });
 
+test('one wildcard source that lands on one path twice: the later file is the one in the layer', () => {
+  const ctx = contextOf({ 'p/': null, 'p/a.txt': 5, 'q/': null, 'q/a.txt': 7 });
+  check('*/a.txt /d/', { bytes: 7 }, { ctx });
+  check('p/a.txt /d/', { bytes: 5 }, { ctx });
+});
+
 test('missing, ignored, outside the context, empty wildcard: per builder', () => {
   check('nope /d/', { bytes: null, errors: 1 });
   check('secret /d/', { bytes: null, errors: 1 }, { ctx: { ...CTX, ignoreFile: { name: '.dockerignore', text: 'secret\n' } } });

@@ -100,8 +100,9 @@ export function resolveCopy(req: CopyRequest, ctx: PreparedContext): ResolvedCop
 
 function resolveNow(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
   const out: ResolvedCopy = { items: [], bytes: 0, note: null, approximate: false, digest: null, errors: [], warnings: [], fileCount: 0, hasArchive: false };
-  // One source cannot land on a path twice, so only several sources need the check (a Map of 100,000 paths is not free).
-  const items = new Items(req.sources.length > 1);
+  // One source without wildcards cannot land on a path twice, so only the others need the check (a Map of
+  // 100,000 paths is not free); `COPY */a.txt /d/` copies both x/a.txt and y/a.txt to /d/a.txt.
+  const items = new Items(req.sources.length > 1 || req.sources.some(hasWildcards));
   const exclude = req.flags.filter((f) => f.name === 'exclude' && f.value !== null).map((f) => f.value!);
   const excludeRules = exclude.length > 0 ? parseIgnore(exclude.join('\n')) : null;
   const parents = req.flags.some((f) => f.name === 'parents' && f.value !== 'false');
