@@ -6,6 +6,7 @@
 import { DockerfileParser } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { analyzeDockerfile } from '../server/src/core/analyze';
+import { median } from './stats';
 
 /** A realistic multi-stage Dockerfile of exactly `lineCount` lines with `stageCount` stages. */
 export function generateDockerfile(lineCount: number, stageCount: number): string {
@@ -128,11 +129,6 @@ function medians(a: () => unknown, b: () => unknown, warmup: number, iterations:
     ratios.push(Number(da) / Number(db));
   }
   return { a: median(ta), b: median(tb), ratio: median(ratios) };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function main(): void {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ContextEngine } from '../server/src/context/engine';
 import { serverMemoryAfterIndexing } from './serverMemory';
+import { median } from './stats';
 
 const TREE = process.env.DL_BENCH_TREE ?? '/tmp/dl-bench-tree';
 const FILES = 100_000;
@@ -64,11 +65,6 @@ function rssMb(): number {
 
 /** Rounds of du and scan, taken in turn so that both see the same machine load. */
 const ROUNDS = 7;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /**
  * The scan with sizes only against `du -sb`, in ROUNDS alternating runs (the first of each is kept too: a

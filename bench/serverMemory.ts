@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { LayersRequest } from '../server/src/protocol';
 import { SERVER_EXEC_ARGV } from '../server/src/runtimeFlags';
+import { median } from './stats';
 
 const SERVER = join(__dirname, '..', '..', 'dist', 'server.js');
 const IDLE_MS = 8_000;
@@ -79,8 +80,7 @@ export async function serverMemoryAfterIndexing(tree: string, changedFile: strin
     const typeFor = async (): Promise<{ median: number; max: number }> => {
       const times: number[] = [];
       for (let i = 0; i < KEYSTROKES; i++) times.push(await keystroke());
-      times.sort((a, b) => a - b);
-      return { median: times[times.length >> 1], max: times[times.length - 1] };
+      return { median: median(times), max: Math.max(...times) };
     };
     const typing = await typeFor();
     // The hint rounds (1.0 GB either way): the exact bytes come from the layers request.
