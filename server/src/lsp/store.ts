@@ -11,6 +11,8 @@ import type { MeasuredImage } from '../protocol';
 import type { ContextIndex } from '../core/context';
 import { contextFindings, markSizing } from '../context/findings';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings';
+import { fixableHits } from '../core/fixes/actions';
+import type { RuleHit } from '../core/rules/context';
 
 interface Cached {
   version: number;
@@ -37,6 +39,7 @@ export class AnalysisStore {
   private current: ServerSettings = DEFAULT_SETTINGS;
   private settingsKey = JSON.stringify(DEFAULT_SETTINGS.analysis);
   private readonly measurements = new Map<string, StoredMeasurement>();
+  private readonly hits = new Map<string, { version: number; settingsKey: string; hits: RuleHit[] }>();
   /** Whether the client said the workspace is trusted: building and talking to the daemon need it. */
   trusted = false;
   /** Where analyses get the build context from (set by the context feature); a new index object means new sizes. */
@@ -67,6 +70,20 @@ export class AnalysisStore {
     return analysis;
   }
 
+  /**
+   * The layer rules' hits with their fixes for an open document (empty when it is not open), kept per version:
+   * VS Code asks for code actions on every cursor move.
+   */
+  ruleHitsOf(uri: string): RuleHit[] {
+    const doc = this.documents.get(uri);
+    if (!doc) return [];
+    const hit = this.hits.get(uri);
+    if (hit && hit.version === doc.version && hit.settingsKey === this.settingsKey) return hit.hits;
+    const hits = fixableHits(doc.getText(), this.current.analysis);
+    this.hits.set(uri, { version: doc.version, settingsKey: this.settingsKey, hits });
+    return hits;
+  }
+
   /** Records what a build of `uri` measured, for its builder and target; its analyses use it from now on. */
   setMeasurement(uri: string, m: StoredMeasurement): void {
     this.measurements.set(measurementKey(uri, m.steps.builder, m.steps.target), m);
@@ -82,5 +99,6 @@ export class AnalysisStore {
   /** Forgets a closed document. */
   forget(uri: string): void {
     this.cache.delete(uri);
+    this.hits.delete(uri);
   }
 }
