@@ -10,7 +10,7 @@ import { stageRef } from './stages';
 import { resolve as resolveImagePath } from './posixPath';
 import { cleanPath, goMatch, hasWildcards } from './ignore';
 import { sha256Hex } from './sha256';
-import { prepareContext, resolveCopy, type CopiedItem, type CopyRequest, type PreparedContext, type ResolvedCopy } from './sources';
+import { prepareContext, resolveCopy, tallyItems, type CopiedItem, type CopyRequest, type PreparedContext, type ResolvedCopy } from './sources';
 import { formatBytes } from './present';
 
 /** The size of one COPY/ADD step, a digest of what it copies (null when unknown), and its problems. */
@@ -89,8 +89,7 @@ function fromStage(ins: ResolvedInstruction, from: string, model: ResolvedModel,
     if (matches.length === 0) copy.errors.push(`${src} does not exist in stage ${from}: the build fails.`);
     for (const p of matches) copy.items.push(tree.get(p)!);
   }
-  copy.fileCount = copy.items.filter((i) => i.kind !== 'dir').length;
-  copy.bytes = copy.errors.length > 0 ? null : copy.items.reduce<number | null>((n, i) => (n === null || i.bytes === null ? null : n + i.bytes), 0);
+  tallyItems(copy);
   const hashed = copy.items.every((i) => i.content !== null);
   copy.digest = hashed && copy.bytes !== null ? `sha256:${sha256Hex(copy.items.map((i) => `${i.dest} ${i.mode} ${i.content}`).join('\n'))}` : null;
   return { copy, size: toCopySize(ins, copy, `from stage ${from}`) };

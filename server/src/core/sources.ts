@@ -255,7 +255,11 @@ class Items {
   }
 }
 
-function finish(out: ResolvedCopy, ctx: PreparedContext): void {
+/**
+ * Sets `bytes` (uncompressed, null when the step fails or an item's size is unknown), `fileCount` and
+ * `hasArchive` of a step from its items and errors, in one pass over them.
+ */
+export function tallyItems(out: ResolvedCopy): void {
   let bytes: number | null = 0;
   for (const item of out.items) {
     bytes = bytes === null || item.bytes === null ? null : bytes + item.bytes;
@@ -263,6 +267,10 @@ function finish(out: ResolvedCopy, ctx: PreparedContext): void {
     if (item.kind === 'archive') out.hasArchive = true;
   }
   out.bytes = out.errors.length > 0 ? null : bytes;
+}
+
+function finish(out: ResolvedCopy, ctx: PreparedContext): void {
+  tallyItems(out);
   if (out.bytes !== null && ctx.index.incomplete !== undefined) {
     out.approximate = true;
     out.note ??= `At least this much: ${ctx.index.incomplete}`;
