@@ -172,33 +172,33 @@ export class ContextEngine {
   private async stampFiles(root: string, index: ContextIndex, signal?: AbortSignal): Promise<void> {
     const files: ContextEntry[] = [];
     for (const e of index.entries.values()) if (e.type === 'file' && e.stamp === undefined) files.push(e);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < files.length && !signal?.aborted) {
-        const part = files.slice(next, (next += STAT_BATCH));
-        const listing = listingOf(await this.pool.run({ op: 'stat', root, paths: part.map((e) => e.path) }));
-        part.forEach((e, i) => {
-          const o = i * STAT_WIDTH;
-          if (listing.stats[o] !== 0 || listing.stats[o + 1] !== e.size) e.error = 'changed during the scan';
-          else e.stamp = listing.stamps[i];
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: this.pool.parallelism }, worker));
+    const batches = Array.from({ length: Math.ceil(files.length / STAT_BATCH) }, (_, k) => files.slice(k * STAT_BATCH, (k + 1) * STAT_BATCH));
+    await eachBatch(batches, this.pool.parallelism, signal, async (part) => {
+      const listing = listingOf(await this.pool.run({ op: 'stat', root, paths: part.map((e) => e.path) }));
+      part.forEach((e, i) => {
+        const o = i * STAT_WIDTH;
+        if (listing.stats[o] !== 0 || listing.stats[o + 1] !== e.size) e.error = 'changed during the scan';
+        else e.stamp = listing.stamps[i];
+      });
+    });
   }
 
   private async hashFiles(root: string, index: ContextIndex, files: ContextEntry[], hashes: HashIndex, signal?: AbortSignal): Promise<void> {
-    const batches = batch(files);
-    const next = async (): Promise<void> => {
-      for (let b = batches.pop(); b && !signal?.aborted; b = batches.pop()) {
-        const reply = await this.pool.run({ op: 'hash', root, files: b.map((e) => [e.path, e.stamp ?? '', e.size]) });
-        const results: HashResult[] = 'hashes' in reply ? reply.hashes : [];
-        b.forEach((e, i) => results[i] && recordHash(index, hashes, e, results[i]));
-      }
-    };
-    await Promise.all(Array.from({ length: this.pool.parallelism * 2 }, next));
+    await eachBatch(batch(files), this.pool.parallelism * 2, signal, async (b) => {
+      const reply = await this.pool.run({ op: 'hash', root, files: b.map((e) => [e.path, e.stamp ?? '', e.size]) });
+      const results: HashResult[] = 'hashes' in reply ? reply.hashes : [];
+      b.forEach((e, i) => results[i] && recordHash(index, hashes, e, results[i]));
+    });
     if (signal?.aborted && !index.incomplete) index.incomplete = 'Fingerprinting was cancelled: cache predictions may miss changes.';
   }
+}
+
+/** Runs `work` on the batches, `lanes` at a time, until all are done or `signal` aborts. */
+async function eachBatch<T>(batches: T[][], lanes: number, signal: AbortSignal | undefined, work: (batch: T[]) => Promise<void>): Promise<void> {
+  const lane = async (): Promise<void> => {
+    for (let b = batches.pop(); b && !signal?.aborted; b = batches.pop()) await work(b);
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
 }
 
 /** Errors of files that changed under the scan: read again rather than reported. */
