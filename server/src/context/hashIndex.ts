@@ -40,7 +40,7 @@ export function hashFile(abs: string, seen: string | { size: number }): FileHash
   try {
     const before = fstatSync(fd);
     const stamp = before.isFile() ? stampOf(before) : '';
-    if (stamp === '' || (typeof seen === 'string' ? stamp !== seen : Number(before.size) !== seen.size)) return { error: 'changed during the scan' };
+    if (stamp === '' || (typeof seen === 'string' ? stamp !== seen : before.size !== seen.size)) return { error: 'changed during the scan' };
     buffer ??= Buffer.allocUnsafe(CHUNK);
     const hash = createHash('sha256');
     let archive: ArchiveKind | undefined;
@@ -49,7 +49,7 @@ export function hashFile(abs: string, seen: string | { size: number }): FileHash
       hash.update(buffer.subarray(0, n));
     }
     if (stampOf(fstatSync(fd)) !== stamp) return { error: 'changed while being read' };
-    const cacheable = Date.now() - Number(before.mtimeMs) > RACY_MS;
+    const cacheable = Date.now() - before.mtimeMs > RACY_MS;
     const result: FileHash = { hash: hash.digest('hex'), cacheable, stamp };
     if (archive) result.archive = archive;
     return result;

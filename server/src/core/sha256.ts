@@ -98,8 +98,8 @@ export interface Sha256Hasher {
 let makeHasher: () => Sha256Hasher = () => new Sha256();
 
 /**
- * Lets an entry point give the core a native SHA-256 (the server and CLI pass node:crypto's, about ten times
- * faster on the digest of a 100,000-file COPY); the core itself stays free of Node modules.
+ * Lets an entry point give the core a native SHA-256 (the server and CLI pass node:crypto's: 16-21x as fast
+ * as this one on 10 MB of digest lines, measured); the core itself stays free of Node modules.
  */
 export function useSha256(make: () => Sha256Hasher): void {
   makeHasher = make;
