@@ -106,11 +106,21 @@ describeInEditor(path.join(FIXTURES, 'large'), {}, (editor) => {
 async function activationTime(page: Page): Promise<number> {
   await runCommand(page, 'Developer: Show Running Extensions');
   let rows: string[] = [];
+  const seen = new Set<string>();
+  const list = page.locator('.runtime-extensions-editor .monaco-list').first();
   const text = await waitFor(page, async () => {
     rows = await page.evaluate(() => Array.from((globalThis as unknown as { document: DomNode }).document
       .querySelectorAll('.runtime-extensions-editor .monaco-list-row')).map((r) => r.textContent ?? ''), undefined);
-    return rows.find((r) => r.startsWith('Dockerfile Layers') && /Activation: \d+ms/.test(r));
-  }, 15_000, () => `Running Extensions shows no activation time for Dockerfile Layers: ${JSON.stringify(rows)}`);
+    rows.forEach((r) => seen.add(r));
+    const row = rows.find((r) => r.startsWith('Dockerfile Layers') && /Activation: \d+ms/.test(r));
+    // The list is sorted by activation time and only its visible rows are in the DOM: a fast activation sits
+    // below the fold, so scroll down between looks.
+    if (row === undefined && rows.length > 0) {
+      await list.hover({ timeout: 5_000 });
+      await page.mouse.wheel(0, 300);
+    }
+    return row;
+  }, 15_000, () => `Running Extensions shows no activation time for Dockerfile Layers: ${JSON.stringify([...seen])}`);
   await screenshot(page, 'running-extensions');
   return Number(/Activation: (\d+)ms/.exec(text)?.[1]);
 }

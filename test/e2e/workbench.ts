@@ -13,6 +13,7 @@ export interface Locator {
   waitFor(options: { state: 'visible' | 'attached' | 'hidden'; timeout: number }): Promise<void>;
   innerText(options?: { timeout: number }): Promise<string>;
   click(options?: { timeout: number }): Promise<void>;
+  hover(options?: { timeout: number }): Promise<void>;
   first(): Locator;
   filter(options: { hasText: string }): Locator;
   locator(selector: string): Locator;
@@ -29,6 +30,7 @@ export interface Page {
     move(x: number, y: number, options?: { steps: number }): Promise<void>;
     down(): Promise<void>;
     up(): Promise<void>;
+    wheel(deltaX: number, deltaY: number): Promise<void>;
   };
   evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
   screenshot(options: { path: string; clip?: { x: number; y: number; width: number; height: number } }): Promise<unknown>;
