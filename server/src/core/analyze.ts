@@ -17,14 +17,22 @@ import { estimateCopySizes, type CopySize } from './sizes';
  * their sizes are unknown.
  */
 export function analyzeDockerfile(text: string, options: AnalysisOptions, context?: ContextIndex): Analysis {
+  return analyzeDocument(text, options, context).analysis;
+}
+
+/**
+ * analyzeDockerfile's analysis and the layer rules' hits (with their fixes) from the same run, for editors that
+ * show both; never throws: the hits are empty when the text is too large or the analysis failed.
+ */
+export function analyzeDocument(text: string, options: AnalysisOptions, context?: ContextIndex): { analysis: Analysis; hits: RuleHit[] } {
   const tooLarge = sizeProblem(text);
-  if (tooLarge !== null) return emptyAnalysis(options, { code: 'too-large', severity: 'info', message: tooLarge, line: 0, endLine: 0 });
+  if (tooLarge !== null) return { analysis: emptyAnalysis(options, { code: 'too-large', severity: 'info', message: tooLarge, line: 0, endLine: 0 }), hits: [] };
   try {
-    return analyze(text, options, context).analysis;
+    return analyze(text, options, context);
   } catch (e) {
     // A parser bug must not take the editor down: report it as a finding and show nothing else.
     const message = `Dockerfile Layers could not analyze this file: ${e instanceof Error ? e.message : String(e)}`;
-    return emptyAnalysis(options, { code: 'internal-error', severity: 'warning', message, line: 0, endLine: 0 });
+    return { analysis: emptyAnalysis(options, { code: 'internal-error', severity: 'warning', message, line: 0, endLine: 0 }), hits: [] };
   }
 }
 

@@ -4,22 +4,26 @@
  */
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeDockerfile } from '../core/analyze';
+import { analyzeDocument } from '../core/analyze';
 import type { Analysis } from '../core/types';
 import { withMeasurement, type BuildMeasurement } from '../core/history';
 import type { MeasuredImage } from '../protocol';
 import type { ContextIndex } from '../core/context';
 import { contextFindings, markSizing } from '../context/findings';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings';
-import { fixableHits } from '../core/fixes/actions';
 import type { RuleHit } from '../core/rules/context';
 
+/** One run of the analysis of a document version, for one settings key and context. */
 interface Cached {
   version: number;
   settingsKey: string;
-  analysis: Analysis;
   context: ContextIndex | 'pending' | undefined;
+  analysis: Analysis;
+  hits: RuleHit[];
 }
+
+/** The analysis and rule hits of one run (core's analyzeDocument; tests count the runs). */
+export type Analyzer = typeof analyzeDocument;
 
 /** A document's scanned build context: the index, `pending` while its first scan runs, or undefined when none. */
 export type ContextProvider = (uri: string) => ContextIndex | 'pending' | undefined;
@@ -39,11 +43,12 @@ export class AnalysisStore {
   private current: ServerSettings = DEFAULT_SETTINGS;
   private settingsKey = JSON.stringify(DEFAULT_SETTINGS.analysis);
   private readonly measurements = new Map<string, StoredMeasurement>();
-  private readonly hits = new Map<string, { version: number; settingsKey: string; hits: RuleHit[] }>();
   /** Whether the client said the workspace is trusted: building and talking to the daemon need it. */
   trusted = false;
   /** Where analyses get the build context from (set by the context feature); a new index object means new sizes. */
   contextOf: ContextProvider = () => undefined;
+
+  constructor(private readonly analyze: Analyzer = analyzeDocument) {}
 
   get settings(): ServerSettings {
     return this.current;
@@ -56,32 +61,31 @@ export class AnalysisStore {
 
   /** The analysis of an open document for the current settings, or null when it is not open. */
   analysisOf(uri: string): Analysis | null {
+    return this.runOf(uri)?.analysis ?? null;
+  }
+
+  /**
+   * The layer rules' hits with their fixes for an open document (empty when it is not open), from the same run
+   * as its analysis: VS Code asks for code actions on every cursor move.
+   */
+  ruleHitsOf(uri: string): RuleHit[] {
+    return this.runOf(uri)?.hits ?? [];
+  }
+
+  /** The latest run for an open document, analyzed again only when its version, the settings or its context changed. */
+  private runOf(uri: string): Cached | null {
     const doc = this.documents.get(uri);
     if (!doc) return null;
     const hit = this.cache.get(uri);
     const context = this.contextOf(uri);
-    if (hit && hit.version === doc.version && hit.settingsKey === this.settingsKey && hit.context === context) return hit.analysis;
+    if (hit && hit.version === doc.version && hit.settingsKey === this.settingsKey && hit.context === context) return hit;
     const measurement = this.measurementOf(uri)?.steps ?? null;
-    const analyzed = context === 'pending'
-      ? markSizing(analyzeDockerfile(doc.getText(), this.current.analysis))
-      : contextFindings(analyzeDockerfile(doc.getText(), this.current.analysis, context), context);
+    const run = this.analyze(doc.getText(), this.current.analysis, context === 'pending' ? undefined : context);
+    const analyzed = context === 'pending' ? markSizing(run.analysis) : contextFindings(run.analysis, context);
     const analysis = withMeasurement(analyzed, doc.getText(), measurement);
-    this.cache.set(uri, { version: doc.version, settingsKey: this.settingsKey, analysis, context });
-    return analysis;
-  }
-
-  /**
-   * The layer rules' hits with their fixes for an open document (empty when it is not open), kept per version:
-   * VS Code asks for code actions on every cursor move.
-   */
-  ruleHitsOf(uri: string): RuleHit[] {
-    const doc = this.documents.get(uri);
-    if (!doc) return [];
-    const hit = this.hits.get(uri);
-    if (hit && hit.version === doc.version && hit.settingsKey === this.settingsKey) return hit.hits;
-    const hits = fixableHits(doc.getText(), this.current.analysis);
-    this.hits.set(uri, { version: doc.version, settingsKey: this.settingsKey, hits });
-    return hits;
+    const cached = { version: doc.version, settingsKey: this.settingsKey, context, analysis, hits: run.hits };
+    this.cache.set(uri, cached);
+    return cached;
   }
 
   /** Records what a build of `uri` measured, for its builder and target; its analyses use it from now on. */
@@ -99,6 +103,5 @@ export class AnalysisStore {
   /** Forgets a closed document. */
   forget(uri: string): void {
     this.cache.delete(uri);
-    this.hits.delete(uri);
   }
 }
