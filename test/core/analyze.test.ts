@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeDockerfile } from '../../server/src/core/analyze';
+import { analyzeDockerfile, MAX_ANALYZED_LINE } from '../../server/src/core/analyze';
 import type { Builder } from '../../server/src/core/types';
 import { EOLS, dockerfile } from '../helpers';
 
@@ -62,5 +62,14 @@ test('empty and garbage input give empty results, never a throw', () => {
   for (const text of ['', '\n\n', '\u0000\u0001binary\u00ff', 'RUN', '\\\n\\', 'FROM']) {
     const a = analyzeDockerfile(text, { builder: 'legacy', buildArgs: {} });
     assert.ok(Array.isArray(a.steps));
+  }
+});
+
+test('a line over the limit is refused by its line number, whatever the line breaks', () => {
+  const long = `RUN echo ${'x'.repeat(MAX_ANALYZED_LINE)}`;
+  for (const eol of [...EOLS.map((e) => e.eol), '\r']) {
+    const a = analyzeDockerfile(['FROM alpine', 'RUN true', long].join(eol), { builder: 'buildkit', buildArgs: {} });
+    assert.deepEqual(a.findings.map((f) => f.code), ['too-large']);
+    assert.match(a.findings[0].message, new RegExp(`^Line 3 has ${long.length} characters`), JSON.stringify(eol));
   }
 });

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeDockerfile } from '../../server/src/core/analyze';
-import { alignHistory, layerBytes, withMeasurement, type BuildMeasurement, type HistoryEntry } from '../../server/src/core/history';
+import { alignHistory, layerBytes, stepText, withMeasurement, type BuildMeasurement, type HistoryEntry } from '../../server/src/core/history';
 import type { Builder } from '../../server/src/core/types';
 import { EOLS } from '../helpers';
 
@@ -95,4 +95,12 @@ test('totals add measured bytes when every final step is measured', () => {
   const text = 'FROM base:1\nRUN echo base > /b.txt\nCOPY a.txt /a.txt\n';
   const analysis = withMeasurement(analyzeDockerfile(text, { builder: 'buildkit', buildArgs: {} }), text, MEASURED);
   assert.equal(analysis.totals.bytes, 11);
+});
+
+test('a lone \r ends a line for measurements as for the parser: each step gets its own measurement', () => {
+  const text = 'FROM base:1\rRUN echo base > /b.txt\nCOPY a.txt /a.txt\r\n';
+  const analysis = withMeasurement(analyzeDockerfile(text, { builder: 'buildkit', buildArgs: {} }), text, MEASURED);
+  assert.deepEqual(analysis.steps.map((s) => [s.line, stepText(text, s), s.size.bytes, s.cache.status]), [
+    [0, 'FROM base:1', null, 'unknown'], [1, 'RUN echo base > /b.txt', 5, 'hit'], [2, 'COPY a.txt /a.txt', 6, 'miss'],
+  ]);
 });

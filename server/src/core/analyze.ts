@@ -10,6 +10,7 @@ import { applySeverities, runLayerRules } from './findings';
 import type { RuleHit } from './rules/context';
 import type { ContextIndex } from './context';
 import { estimateCopySizes, type CopySize } from './sizes';
+import { splitLines } from './lines';
 
 /**
  * Analyzes Dockerfile text for one builder and target; never throws, problems come back as findings.
@@ -46,18 +47,10 @@ function sizeProblem(text: string): string | null {
   if (text.length > MAX_ANALYZED_CHARS) {
     return `This file has ${text.length} characters; Dockerfile Layers analyzes files of up to ${MAX_ANALYZED_CHARS} so that typing never waits. Is it really a Dockerfile?`;
   }
-  let line = 0;
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 10;
-    if (c !== 10 && c !== 13) continue;
-    if (i - start > MAX_ANALYZED_LINE) {
-      return `Line ${line + 1} has ${i - start} characters; Dockerfile Layers analyzes lines of up to ${MAX_ANALYZED_LINE} so that typing never waits.`;
-    }
-    line++;
-    start = i + 1;
-  }
-  return null;
+  const lines = splitLines(text);
+  const line = lines.findIndex((l) => l.length > MAX_ANALYZED_LINE);
+  if (line < 0) return null;
+  return `Line ${line + 1} has ${lines[line].length} characters; Dockerfile Layers analyzes lines of up to ${MAX_ANALYZED_LINE} so that typing never waits.`;
 }
 
 function emptyAnalysis(options: AnalysisOptions, finding: Finding): Analysis {

@@ -4,6 +4,7 @@
 import { DockerfileParser, Instruction, Heredoc, Flag } from 'dockerfile-ast';
 import type { Directives, Finding, FlagModel, HeredocModel, InstructionModel } from './types';
 import { splitWords } from './variables';
+import { splitLines } from './lines';
 
 /** Instructions the builders know. ONBUILD triggers use the same set minus ONBUILD, FROM and MAINTAINER. */
 export const KNOWN_KEYWORDS = new Set([
@@ -31,8 +32,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
     else if (name === 'check') directives.check = d.getValue();
   }
   const findings: Finding[] = [];
-  // Lines as dockerfile-ast numbers them: a lone `\r` ends a line too.
-  const lines = text.split(/\r\n|\r|\n/);
+  const lines = splitLines(text);
   const instructions = ast.getInstructions().map((i) => toModel(i, escape, lines, findings));
   return { directives, instructions, findings };
 }

@@ -3,6 +3,7 @@
  * the history (with `empty_layer`) and the build log; this module lines them up with the instructions.
  */
 import type { Analysis, Builder, CacheStatus, Step } from './types';
+import { splitLines } from './lines';
 
 /** One entry of an image config's history, oldest first; `bytes` is uncompressed, as `docker history` shows. */
 export interface HistoryEntry {
@@ -94,9 +95,9 @@ export interface BuildMeasurement {
   steps: MeasuredStep[];
 }
 
-/** The source text of a step (its lines, `\r\n` or `\n`, joined with `\n`), the key measurements are kept by. */
+/** The source text of a step (its lines, split as the parser does, joined with `\n`), the key measurements are kept by. */
 export function stepText(text: string, step: Pick<Step, 'line' | 'endLine'>): string {
-  return text.split(/\r?\n/).slice(step.line, step.endLine + 1).join('\n').trimEnd();
+  return splitLines(text).slice(step.line, step.endLine + 1).join('\n').trimEnd();
 }
 
 /**

@@ -6,6 +6,7 @@ import type { AnalysisOptions, Finding } from '../types';
 import { analyzeWithFixes } from '../analyze';
 import type { RuleHit } from '../rules/context';
 import { applyEdits, combineFixes, type Fix, type TextEdit } from './edits';
+import { splitLines } from '../lines';
 
 /** One offer: a single fix, or all fixes of one code in the file. */
 export interface FixAction {
@@ -87,7 +88,7 @@ export function fixRepeatedly(text: string, options: AnalysisOptions, codes: str
 
 /** One edit that replaces the whole of `text` with `replacement`. */
 export function replaceAll(text: string, replacement: string): TextEdit {
-  const lines = text.split(/\r\n|\r|\n/);
+  const lines = splitLines(text);
   return { range: { start: { line: 0, character: 0 }, end: { line: lines.length - 1, character: lines[lines.length - 1].length } }, newText: replacement };
 }
 

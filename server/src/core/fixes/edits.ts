@@ -2,6 +2,7 @@
  * Text edits as plain data (0-based lines, UTF-16 columns, like LSP) and the arithmetic to apply and
  * combine them. Fix producers return these; adapters turn them into workspace edits or rewritten files.
  */
+import { LINE_BREAK } from '../lines';
 
 /** A position in the text: 0-based line and 0-based UTF-16 column. */
 export interface TextPosition {
@@ -25,7 +26,7 @@ export interface Fix {
 /** Where each line starts and its text ends, with \r\n, \n and a lone \r as line breaks (as in LSP). */
 function lineStarts(text: string): { start: number; end: number }[] {
   const lines: { start: number; end: number }[] = [];
-  const re = /\r\n|\r|\n/g;
+  const re = new RegExp(LINE_BREAK.source, 'g');
   let start = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     lines.push({ start, end: m.index });

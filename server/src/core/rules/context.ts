@@ -5,6 +5,7 @@
 import type { Finding, StageSummary, Step } from '../types';
 import type { ResolvedInstruction, ResolvedModel } from '../stages';
 import type { Fix } from '../fixes/edits';
+import { LINE_BREAK, splitLines } from '../lines';
 
 /** How the file writes `&&` chains over continuation lines. */
 export interface ContinuationStyle {
@@ -38,9 +39,8 @@ export interface RuleHit {
 
 /** Builds the rule context from the text, the resolved model and the analysis steps. */
 export function ruleContext(text: string, model: ResolvedModel, steps: Step[], stages: StageSummary[]): RuleContext {
-  // Line breaks as the parser and LSP count them: \r\n, \n, and a lone \r.
-  const lines = text.split(/\r\n|\r|\n/);
-  const eol = /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
+  const lines = splitLines(text);
+  const eol = LINE_BREAK.exec(text)?.[0] ?? '\n';
   const escape = model.directives.escape;
   return { lines, eol, escape, model, steps, stages, style: continuationStyle(lines, escape), customShell: customShells(model) };
 }
