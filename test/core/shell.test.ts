@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createdDirs, scriptEffect, splitCommands } from '../../server/src/core/shell';
+import { commandStart, createdDirs, scriptEffect, splitCommands } from '../../server/src/core/shell';
 
 test('splitCommands splits at operators and collects redirections', () => {
   assert.deepEqual(splitCommands('a b && c || d; e | f & g\nh'), [
@@ -54,4 +54,31 @@ test('broken scripts never throw', () => {
 
 test('createdDirs lists what mkdir makes', () => {
   assert.deepEqual(createdDirs("mkdir -p /a /b && cd /a && /bin/mkdir 'c d'; echo mkdir /no"), ['/a', '/b', 'c d']);
+});
+
+test('commandStart skips assignments and wrappers with their options, values included', () => {
+  const check = (command: string, expected: string): void => {
+    const words = splitCommands(command)[0]?.words ?? [];
+    assert.equal(words.slice(commandStart(words)).join(' '), expected, command);
+  };
+  check('FOO=1 apt-get update', 'apt-get update');
+  check('sudo -E -u app touch /a', 'touch /a');
+  check('sudo --user app -- rm -f /x', 'rm -f /x');
+  check('env -u HOME K=V nice -n 10 time -f %e make', 'make');
+  check('nohup exec -a name builtin cd /', 'cd /');
+  check('command -v apt-get', '');
+  check('K=V', '');
+  check('sudo', '');
+});
+
+test('scriptEffect judges the command a wrapper runs', () => {
+  const cases: Array<[string, string, string | null]> = [
+    ['nice -n 10 apt-get install -y x', 'writes', 'apt-get'],
+    ['sudo -u app touch /a', 'writes', 'touch'],
+    ['time make', 'writes', 'make'],
+    ['env -u HOME ls', 'none', null],
+    ['command -v apt-get', 'none', null],
+  ];
+  for (const [script, effect, culprit] of cases) assert.deepEqual(scriptEffect(script), { effect, culprit }, script);
+  assert.equal(scriptEffect('sudo mkdir -p /opt', () => true).effect, 'none');
 });

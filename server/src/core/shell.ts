@@ -130,8 +130,8 @@ export type DirExists = (path: string) => boolean | undefined;
 
 /** Judges one simple command: does it write to the filesystem? `mkdir -p` of existing folders writes nothing. */
 export function commandEffect(cmd: SimpleCommand, exists: DirExists = () => undefined): { effect: WriteEffect; name: string } {
-  const words = cmd.words.filter((w, i) => !(i === 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)));
-  const name = skipWrappers(words);
+  const words = cmd.words.slice(commandStart(cmd.words));
+  const name = words[0] ?? '';
   if (cmd.redirects.some((r) => !NULL_TARGETS.test(r))) return { effect: 'writes', name };
   if (name === '') return { effect: 'none', name };
   const base = name.slice(name.lastIndexOf('/') + 1);
@@ -146,14 +146,38 @@ export function commandEffect(cmd: SimpleCommand, exists: DirExists = () => unde
   return { effect: 'unknown', name };
 }
 
-function skipWrappers(words: string[]): string {
+/**
+ * Commands that run the command after their options (and, for `env`, after `NAME=value` assignments), each
+ * with its options that take the next word as their value (`sudo -u app`, `nice -n 5`).
+ */
+export const COMMAND_WRAPPERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['sudo', new Set(['-u', '-g', '-C', '-D', '-p', '-r', '-t', '-R', '-T', '-U', '--user', '--group', '--chdir'])],
+  ['env', new Set(['-u', '-C', '--unset', '--chdir'])],
+  ['nice', new Set(['-n', '--adjustment'])],
+  ['time', new Set(['-f', '-o', '--format', '--output'])],
+  ['exec', new Set(['-a'])],
+  ['nohup', new Set<string>()],
+  ['command', new Set<string>()],
+  ['builtin', new Set<string>()],
+]);
+
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/**
+ * The index of the word naming the command that `words` run, past leading assignments and COMMAND_WRAPPERS
+ * with their options; `words.length` when they run none (only assignments, or `command -v name`, which looks up).
+ */
+export function commandStart(words: readonly string[]): number {
   let i = 0;
-  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++;
-  while (i < words.length && ['sudo', 'exec', 'nice', 'nohup', 'time', 'env', 'command', 'builtin'].includes(words[i])) {
-    i++;
-    while (i < words.length && (words[i].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]))) i++;
+  while (i < words.length && ASSIGNMENT.test(words[i])) i++;
+  for (let valued = COMMAND_WRAPPERS.get(words[i]); valued !== undefined; valued = COMMAND_WRAPPERS.get(words[i])) {
+    const wrapper = words[i++];
+    while (i < words.length && (words[i].startsWith('-') || ASSIGNMENT.test(words[i]))) {
+      if (wrapper === 'command' && /^-[a-zA-Z]*[vV]/.test(words[i])) return words.length;
+      i += valued.has(words[i]) ? 2 : 1;
+    }
   }
-  return words[i] ?? '';
+  return Math.min(i, words.length);
 }
 
 /** Judges a whole RUN script: `writes` if any command writes, `none` if all are read-only, else `unknown`. */

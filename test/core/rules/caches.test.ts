@@ -16,6 +16,11 @@ test('package-manager caches left in a layer', () => {
   checkFindings(['FROM a', 'RUN apt-get -y install x'], CODES, [[2, 'apt-install-recommends']]);
 });
 
+test('package-manager caches left by commands behind wrappers (time, nice -n, sudo -u)', () => {
+  checkFindings(['FROM a', 'RUN time apt-get update && sudo -u root apt-get install -y --no-install-recommends x'], CODES, [[2, 'apt-lists-left']]);
+  checkFindings(['FROM a', 'RUN nice -n 5 pip install x'], CODES, [[2, 'pip-cache']]);
+});
+
 test('caches: not for stages left out of the final image', () => {
   checkFindings(['FROM a AS build', 'RUN pip install x', 'FROM a', 'COPY --from=build /x /x'], CODES, []);
 });

@@ -33,3 +33,9 @@ test('cleanup fix: not offered when a step between uses the files, or the creato
   checkFix(['FROM a', 'RUN touch /a', 'RUN rm /a && touch /b'], 'cleanup-in-later-layer', null);
   checkFix(['FROM a', 'RUN touch /a # note', 'RUN rm /a'], 'cleanup-in-later-layer', null);
 });
+
+test('cleanup-in-later-layer: removals behind wrappers (nice, time, sudo -u) count too', () => {
+  checkFindings(['FROM a', 'RUN apt-get update && apt-get install -y x', 'RUN nice rm -rf /var/lib/apt/lists/*'], CLEANUP, [[3, 'cleanup-in-later-layer']]);
+  checkFindings(['FROM a', 'RUN time wget -O /tmp/x.tgz u', 'RUN sudo -u root rm /tmp/x.tgz'], CLEANUP, [[3, 'cleanup-in-later-layer']]);
+  checkFindings(['FROM a', 'RUN touch /a', 'RUN command -v rm /a'], CLEANUP, []);
+});

@@ -4,7 +4,7 @@
  * package managers are mapped to the cache folders they fill.
  */
 import * as posix from '../posixPath';
-import type { SimpleCommand } from '../shell';
+import { commandStart, type SimpleCommand } from '../shell';
 import type { ResolvedInstruction } from '../stages';
 
 /** Folders package managers fill as a side effect of their commands. */
@@ -17,13 +17,9 @@ export const CACHE_DIRS = {
   yarn: '/usr/local/share/.cache/yarn',
 } as const;
 
-/** The command's name and arguments, with leading assignments and `sudo`/`env` wrappers skipped. */
+/** The command's name (without its folder) and arguments, with leading assignments and wrappers (`sudo`, `nice`, ...) skipped. */
 export function commandWords(cmd: SimpleCommand): string[] {
-  let i = 0;
-  const w = cmd.words;
-  while (i < w.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w[i])) i++;
-  while (i < w.length && (w[i] === 'sudo' || w[i] === 'env')) i++;
-  return w.slice(i).map((x, j) => (j === 0 ? x.slice(x.lastIndexOf('/') + 1) : x));
+  return cmd.words.slice(commandStart(cmd.words)).map((x, j) => (j === 0 ? x.slice(x.lastIndexOf('/') + 1) : x));
 }
 
 /** The subcommand of a package manager: the first word after the name that is not an option. */
