@@ -16,7 +16,7 @@ import { inspectArchive, sniffArchive } from '../../server/src/context/archive';
 import { contextFindings } from '../../server/src/context/findings';
 import { readIgnoreFile, scanContext } from '../../server/src/context/scan';
 import { execFileSync } from 'node:child_process';
-import { BASE_IMAGE, buildImage, ensureBaseImage, historyKeyword, requireDaemon, runProcess, type Builder } from './docker';
+import { BASE_IMAGE, buildImage, ensureBaseImage, historyKeyword, requireEngines, runProcess, type Builder, type TestEngine } from './docker';
 
 const BUILDERS: Builder[] = ['buildkit', 'legacy'];
 
@@ -35,10 +35,14 @@ const IGNORE_RULES = [
   '!empty-exc/nothing', '.dockerignore', 'Dockerfile', '',
 ];
 
-test('conformance: .dockerignore decides exactly which files COPY . sends (both builders)', async (t) => {
-  const daemon = await requireDaemon();
-  if ('skip' in daemon) return t.skip(daemon.skip);
-  await ensureBaseImage(daemon.cli);
+test('conformance: .dockerignore decides exactly which files COPY . sends (both builders, every engine)', async (t) => {
+  const engines = await requireEngines();
+  if ('skip' in engines) return t.skip(engines.skip);
+  for (const engine of engines) await t.test(engine.label, () => checkIgnoreFixture(engine));
+});
+
+async function checkIgnoreFixture(engine: TestEngine): Promise<void> {
+  await ensureBaseImage(engine);
   const dir = mkdtempSync(path.join(tmpdir(), 'dl-ignore-'));
   try {
     for (const f of IGNORE_FILES) writeFile(dir, f, `${f}\n`);
@@ -50,11 +54,11 @@ test('conformance: .dockerignore decides exactly which files COPY . sends (both 
     const index = indexContext(dir, 'Dockerfile', 'buildkit');
     for (const builder of BUILDERS) {
       const tag = `dl-test/context-ignore:${builder}`;
-      await buildImage(daemon.cli, { context: dir, builder, tag });
-      const observed = await listImage(daemon.cli, tag, 'ctx/');
+      await buildImage(engine, { context: dir, builder, tag });
+      const observed = await listImage(engine, tag, 'ctx/');
       const walk = [...index.entries.values()].map((e) => ({ path: e.path, isDir: e.type === 'dir' }));
       const predicted = withParents(includedPaths(parseIgnore(index.ignoreFile!.text), walk, builder));
-      assert.deepEqual(observed, predicted, `${builder}: files in the image vs predicted`);
+      assert.deepEqual(observed, predicted, `${engine.label} ${builder}: files in the image vs predicted`);
       assert.ok(observed.includes('exc') === false && observed.includes('w/v/node/other'), `${builder}: fixture exercises Docker's walk`);
       // The build above succeeded with the FIFO there; the scan notes it, the Dockerfile's findings leave it out.
       const scanned = await scanContext(dir, { limit: 10_000 });
@@ -62,6 +66,40 @@ test('conformance: .dockerignore decides exactly which files COPY . sends (both 
       const analysis = contextFindings(analyzeDockerfile(`FROM ${BASE_IMAGE}\nCOPY . /ctx\n`, { builder, buildArgs: {} }, context), context);
       assert.ok(scanned.problems.some((p) => p.path === 'tmp1/pipe'), `${builder}: the scan notes the FIFO`);
       assert.deepEqual(analysis.findings.filter((f) => f.code === 'context-problems').map((f) => f.message), [], `${builder}: no problem reported for an excluded path`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Folders excluded whole, then a file and a folder inside them re-included by `!` exceptions. */
+const REINCLUDE_FILES = ['docs/README.md', 'docs/other.md', 'docs/sub/s.md', 'build/keep/k.txt', 'build/keep/deeper/d.txt', 'build/other/x.txt', 'top.txt'];
+const REINCLUDE_DOCKERFILE = [`FROM ${BASE_IMAGE}`, 'COPY . /ctx', 'COPY docs /d', 'COPY build /b', 'COPY build/keep /k', ''].join('\n');
+
+test('conformance: files that `!` exceptions re-include from excluded folders are sent, and their folders copy (both builders, every engine)', async (t) => {
+  const engines = await requireEngines();
+  if ('skip' in engines) return t.skip(engines.skip);
+  const dir = mkdtempSync(path.join(tmpdir(), 'dl-reinclude-'));
+  try {
+    for (const f of REINCLUDE_FILES) writeFile(dir, f, `${f} content\n`);
+    writeFile(dir, '.dockerignore', 'docs/\n!docs/README.md\nbuild/\n!build/keep/\n');
+    writeFile(dir, 'Dockerfile', REINCLUDE_DOCKERFILE);
+    for (const engine of engines) {
+      await ensureBaseImage(engine);
+      for (const builder of BUILDERS) {
+        const what = `${engine.label} ${builder}`;
+        const tag = `dl-test/context-reinclude:${builder}`;
+        await buildImage(engine, { context: dir, builder, tag });
+        const index = indexContext(dir, 'Dockerfile', builder);
+        const walk = [...index.entries.values()].map((e) => ({ path: e.path, isDir: e.type === 'dir' }));
+        assert.deepEqual(await listImage(engine, tag, 'ctx/'), withParents(includedPaths(parseIgnore(index.ignoreFile!.text), walk, builder)), `${what}: files COPY . sent`);
+        const analysis = analyzeDockerfile(REINCLUDE_DOCKERFILE, { builder, buildArgs: {} }, index);
+        const copies = analysis.steps.filter((s) => s.keyword === 'COPY');
+        const sizes = await historySizes(engine, tag, builder);
+        assert.deepEqual(copies.map((s) => `${s.summary} = ${s.size.bytes}`), copies.map((s, i) => `${s.summary} = ${sizes[i]}`), `${what}: predicted vs docker history`);
+        assert.deepEqual(analysis.findings.filter((f) => f.severity === 'error').map((f) => f.message), [], `${what}: no predicted failure`);
+        t.diagnostic(`${what}: ${copies.map((s) => `${s.summary} ${s.size.bytes} B`).join(', ')}`);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -94,32 +132,36 @@ const SIZE_DOCKERFILE = [
   'COPY . /c18/',
 ];
 
-test('conformance: predicted COPY/ADD bytes equal docker history sizes (both builders)', async (t) => {
-  const daemon = await requireDaemon();
-  if ('skip' in daemon) return t.skip(daemon.skip);
-  await ensureBaseImage(daemon.cli);
+test('conformance: predicted COPY/ADD bytes equal docker history sizes (both builders, every engine)', async (t) => {
+  const engines = await requireEngines();
+  if ('skip' in engines) return t.skip(engines.skip);
+  for (const engine of engines) await t.test(engine.label, () => checkSizeFixture(engine));
+});
+
+async function checkSizeFixture(engine: TestEngine): Promise<void> {
+  await ensureBaseImage(engine);
   const dir = mkdtempSync(path.join(tmpdir(), 'dl-sizes-'));
   try {
     await makeSizeContext(dir);
     for (const builder of BUILDERS) {
       const tag = `dl-test/context-sizes:${builder}`;
-      await buildImage(daemon.cli, { context: dir, builder, tag });
+      await buildImage(engine, { context: dir, builder, tag });
       const index = await withArchives(indexContext(dir, 'Dockerfile', builder), dir);
       const analysis = analyzeDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), { builder, buildArgs: {} }, index);
       const steps = analysis.steps.filter((s) => s.stage === 1 && (s.keyword === 'COPY' || s.keyword === 'ADD'));
-      const sizes = await historySizes(daemon.cli, tag, builder);
+      const sizes = await historySizes(engine, tag, builder);
       assert.equal(sizes.length, steps.length, `${builder}: one history entry per COPY/ADD`);
       assert.ok(steps.length >= 12);
       const observed = steps.map((s, i) => `${s.summary} = ${sizes[i]}`);
       const predicted = steps.map((s) => `${s.summary} = ${s.size.bytes}`);
-      assert.deepEqual(predicted, observed, `${builder}: predicted vs docker history`);
+      assert.deepEqual(predicted, observed, `${engine.label} ${builder}: predicted vs docker history`);
       for (const s of steps) assert.equal(s.size.source, 'exact', `${builder}: ${s.summary}: ${s.size.detail}`);
       assert.deepEqual(analysis.findings.filter((f) => f.severity === 'error'), []);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
 
 async function makeSizeContext(dir: string): Promise<void> {
   for (const f of ['dir1/a', 'dir1/sub/b', 'dir1/sub/deeper/c', 'dir2/x', 'dir2/y/z']) writeFile(dir, f, `${f} content\n`.repeat(7));
@@ -205,20 +247,20 @@ async function withArchives(index: ContextIndex, root: string): Promise<ContextI
 }
 
 /** Every path under `prefix` in the image's file system (folders without their trailing slash), sorted. */
-async function listImage(cli: string, image: string, prefix: string): Promise<string[]> {
-  const created = await runProcess(cli, ['create', image, 'sh']);
+async function listImage(engine: TestEngine, image: string, prefix: string): Promise<string[]> {
+  const created = await runProcess(engine.cli, ['create', image, 'sh'], engine.env);
   assert.equal(created.code, 0, created.stderr);
   const id = created.stdout.trim();
   const dir = mkdtempSync(path.join(tmpdir(), 'dl-export-'));
   try {
     const tarball = path.join(dir, 'fs.tar');
-    const exported = await runProcess(cli, ['export', '-o', tarball, id]);
+    const exported = await runProcess(engine.cli, ['export', '-o', tarball, id], engine.env);
     assert.equal(exported.code, 0, exported.stderr);
     const listed = await runProcess('tar', ['--quoting-style=literal', '-tf', tarball]);
     return listed.stdout.split('\n').filter((l) => l.startsWith(prefix) && l !== prefix)
       .map((l) => l.slice(prefix.length).replace(/\/$/, '')).sort();
   } finally {
-    await runProcess(cli, ['rm', id]);
+    await runProcess(engine.cli, ['rm', id], engine.env);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -233,8 +275,8 @@ function withParents(paths: string[]): string[] {
 }
 
 /** Sizes in bytes of the image's COPY/ADD history entries, oldest first (the base image has none). */
-async function historySizes(cli: string, image: string, builder: Builder): Promise<number[]> {
-  const r = await runProcess(cli, ['history', '--human=false', '--no-trunc', '--format', '{{.Size}}\t{{.CreatedBy}}', image]);
+async function historySizes(engine: TestEngine, image: string, builder: Builder): Promise<number[]> {
+  const r = await runProcess(engine.cli, ['history', '--human=false', '--no-trunc', '--format', '{{.Size}}\t{{.CreatedBy}}', image], engine.env);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout.trim().split('\n').reverse().map((line) => line.split('\t'))
     .filter(([, createdBy]) => ['COPY', 'ADD'].includes(historyKeyword({ createdBy, emptyLayer: false }, builder)))

@@ -7,37 +7,37 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runProcess } from './docker';
+import { ensureImage, runProcess, type TestEngine } from './docker';
 
 /** The Debian bookworm (minbase) image every apt fixture starts FROM. */
 export const DEBIAN_IMAGE = 'dl-test/debian:bookworm';
 
-let ready: Promise<void> | null = null;
-
-/** Makes the Debian image once per run unless it exists; throws with the tool's output when that fails. */
-export function ensureDebianImage(cli: string): Promise<void> {
-  ready ??= makeIfMissing(cli);
-  return ready;
+/**
+ * Makes the Debian image once per run unless it exists (on the first engine; other engines load it from
+ * there); throws with the tool's output when that fails.
+ */
+export function ensureDebianImage(engine: TestEngine): Promise<void> {
+  return ensureImage(engine, DEBIAN_IMAGE, makeIfMissing);
 }
 
-async function makeIfMissing(cli: string): Promise<void> {
-  if ((await runProcess(cli, ['image', 'inspect', DEBIAN_IMAGE])).code === 0) return;
+async function makeIfMissing(engine: TestEngine): Promise<void> {
+  if ((await runProcess(engine.cli, ['image', 'inspect', DEBIAN_IMAGE], engine.env)).code === 0) return;
   const dir = mkdtempSync(path.join(tmpdir(), 'dl-debian-'));
   try {
     const root = path.join(dir, 'root');
     const boot = await runProcess('debootstrap', ['--variant=minbase', 'bookworm', root], process.env, 900_000);
     if (boot.code !== 0) throw new Error(`debootstrap failed (exit ${boot.code}):\n${(boot.stderr + boot.stdout).slice(-3000)}`);
-    await importTree(cli, root);
+    await importTree(engine, root);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** `tar -C root -c . | docker import -c 'CMD ["bash"]' - IMAGE`, as two processes joined by a pipe. */
-function importTree(cli: string, root: string): Promise<void> {
+function importTree(engine: TestEngine, root: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const tar = spawn('tar', ['-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const imp = spawn(cli, ['import', '-c', 'CMD ["bash"]', '-', DEBIAN_IMAGE], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const imp = spawn(engine.cli, ['import', '-c', 'CMD ["bash"]', '-', DEBIAN_IMAGE], { env: engine.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let errors = '';
     tar.stderr.on('data', (d: Buffer) => (errors += d.toString()));
     imp.stderr.on('data', (d: Buffer) => (errors += d.toString()));

@@ -3,7 +3,7 @@
  * base image, build with either builder, read image history with its `empty_layer` flags, and line history
  * entries up with Dockerfile instructions. Processes run with argument arrays, never shell strings.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -33,68 +33,153 @@ export function runProcess(file: string, args: string[], env: NodeJS.ProcessEnv 
   });
 }
 
-/** The docker CLI to use: $DOCKER_CLI, else Debian's /usr/bin/docker (it has BuildKit), else `docker` on PATH. */
+/** A Docker Engine the conformance tests build with: its docker CLI and the environment that reaches it. */
+export interface TestEngine {
+  /** `Docker 20.10.24+dfsg1`: named in test titles and diagnostics, so each result says which engine gave it. */
+  label: string;
+  /** The daemon's version (`docker version --format {{.Server.Version}}`). */
+  serverVersion: string;
+  cli: string;
+  /** The environment for the CLI and for our own tools (DOCKER_HOST, DOCKER_CONFIG for buildx). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** Where .ci/docker26.sh puts trixie's Docker 26.1 (override with DOCKER26_ROOT; empty disables it). */
+const DOCKER26_ROOT = process.env.DOCKER26_ROOT ?? '/opt/docker26';
+
+/** The docker CLI of the first engine: $DOCKER_CLI, else Debian's /usr/bin/docker (it has BuildKit), else `docker`. */
 export function dockerCli(): string {
   const fromEnv = process.env.DOCKER_CLI;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   return existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 }
 
-/** A reachable daemon (with the CLI that reached it), or the reason the tests are skipped. */
-export type DaemonCheck = { cli: string; serverVersion: string } | { skip: string };
+/** The engines to test against: bookworm's 20.10 on the default socket, and trixie's 26.1 beside it. */
+function candidateEngines(): Array<Omit<TestEngine, 'label' | 'serverVersion'>> {
+  const first = { cli: dockerCli(), env: withoutDockerHost(process.env) };
+  if (DOCKER26_ROOT === '') return [first];
+  const second = {
+    cli: path.join(DOCKER26_ROOT, 'usr/bin/docker'),
+    env: { ...process.env, DOCKER_HOST: 'unix:///var/run/docker26.sock', DOCKER_CONFIG: path.join(DOCKER26_ROOT, 'config') },
+  };
+  return [first, second];
+}
+
+function withoutDockerHost(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  delete out.DOCKER_HOST;
+  return out;
+}
+
+/** Reachable engines, or the reason the tests are skipped. */
+export type EnginesCheck = TestEngine[] | { skip: string };
+
+/** The first engine (20.10), or the reason the tests are skipped; for tests that need one engine only. */
+export async function requireDaemon(): Promise<TestEngine | { skip: string }> {
+  const engines = await requireEngines();
+  return 'skip' in engines ? engines : engines[0];
+}
 
 /**
- * Checks that the Docker daemon answers. When it does not: with $CI set this throws (the tests fail,
- * because CI must run them against a real Engine); otherwise it returns a skip message.
+ * Every engine that answers. With $CI set a missing engine throws (CI must run every conformance test on both
+ * engines); otherwise a missing second engine is left out and no engine at all gives a skip message.
  */
-export function requireDaemon(): Promise<DaemonCheck> {
-  daemonChecked ??= checkDaemon();
-  return daemonChecked;
+export function requireEngines(): Promise<EnginesCheck> {
+  enginesChecked ??= checkEngines();
+  return enginesChecked;
 }
 
-let daemonChecked: Promise<DaemonCheck> | null = null;
+let enginesChecked: Promise<EnginesCheck> | null = null;
 
-async function checkDaemon(): Promise<DaemonCheck> {
-  const cli = dockerCli();
-  const r = await runProcess(cli, ['version', '--format', '{{.Server.Version}}'], process.env, 30_000);
-  if (r.code === 0 && r.stdout.trim() !== '') return { cli, serverVersion: r.stdout.trim() };
-  const why = `the Docker daemon is not reachable with ${cli} (${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 200)})`;
-  if (process.env.CI !== undefined && process.env.CI !== '') {
-    throw new Error(`Conformance tests need a real Docker Engine in CI, but ${why}. Run .ci/docker.sh first.`);
+async function checkEngines(): Promise<EnginesCheck> {
+  const found: TestEngine[] = [];
+  const missing: string[] = [];
+  for (const c of candidateEngines()) {
+    const r = await runProcess(c.cli, ['version', '--format', '{{.Server.Version}}'], c.env, 30_000);
+    if (r.code === 0 && r.stdout.trim() !== '') {
+      const serverVersion = r.stdout.trim();
+      found.push({ ...c, serverVersion, label: `Docker ${serverVersion}` });
+    } else {
+      missing.push(`${c.cli}${c.env.DOCKER_HOST ? ` (DOCKER_HOST=${c.env.DOCKER_HOST})` : ''}: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 200)}`);
+    }
   }
-  return { skip: `skipped: ${why}; run .ci/docker.sh (as root) to install and start one` };
+  const ci = process.env.CI !== undefined && process.env.CI !== '';
+  if (ci && missing.length > 0) {
+    throw new Error(`Conformance tests need both Docker Engines in CI, but these do not answer: ${missing.join('; ')}. Run .ci/docker.sh and .ci/docker26.sh first.`);
+  }
+  if (found.length === 0) return { skip: `skipped: no Docker daemon is reachable (${missing.join('; ')}); run .ci/docker.sh (as root) to install and start one` };
+  return found;
 }
 
-async function docker(cli: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const r = await runProcess(cli, args, env);
-  if (r.code !== 0) throw new Error(`${cli} ${args.join(' ')} failed (exit ${r.code}):\n${tail(r.stderr + r.stdout, 40)}`);
+/** Runs the engine's docker CLI; throws with the output's tail when it fails. */
+export async function docker(engine: TestEngine, args: string[], env: NodeJS.ProcessEnv = engine.env): Promise<string> {
+  const r = await runProcess(engine.cli, args, env);
+  if (r.code !== 0) throw new Error(`${engine.label}: docker ${args.join(' ')} failed (exit ${r.code}):\n${tail(r.stderr + r.stdout, 40)}`);
   return r.stdout;
 }
 
-function tail(text: string, lines: number): string {
+/** The last `lines` lines of `text`. */
+export function tail(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-let baseImageReady: Promise<void> | null = null;
+const imagesReady = new Map<string, Promise<void>>();
 
-/** Makes the busybox base image once per run; an existing image is reused when it has every applet. */
-export function ensureBaseImage(cli: string): Promise<void> {
-  baseImageReady ??= makeBaseImageIfMissing(cli);
-  return baseImageReady;
+/**
+ * Makes sure `tag` exists on `engine`: the first engine makes it with `make` (once per run), every other
+ * engine loads it from the first with `docker save | docker load`, so both hold the same image ID.
+ */
+export function ensureImage(engine: TestEngine, tag: string, make: (first: TestEngine) => Promise<void>): Promise<void> {
+  const key = `${engine.label}\u0000${tag}`;
+  if (!imagesReady.has(key)) imagesReady.set(key, provide(engine, tag, make));
+  return imagesReady.get(key) as Promise<void>;
 }
 
-async function makeBaseImageIfMissing(cli: string): Promise<void> {
-  const exists = await runProcess(cli, ['image', 'inspect', BASE_IMAGE]);
+async function provide(engine: TestEngine, tag: string, make: (first: TestEngine) => Promise<void>): Promise<void> {
+  const engines = await requireEngines();
+  if ('skip' in engines) throw new Error(engines.skip);
+  const first = engines[0];
+  if (engine.label === first.label) {
+    await make(first);
+    return;
+  }
+  if ((await runProcess(engine.cli, ['image', 'inspect', tag], engine.env)).code === 0) return;
+  await ensureImage(first, tag, make);
+  await transferImage(first, engine, tag);
+}
+
+/** `docker save TAG` on one engine piped into `docker load` on another, as two processes. */
+function transferImage(from: TestEngine, to: TestEngine, tag: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const save = spawn(from.cli, ['save', tag], { env: from.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const load = spawn(to.cli, ['load'], { env: to.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let errors = '';
+    save.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+    load.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+    save.stdout.pipe(load.stdin);
+    save.on('error', reject);
+    load.on('error', reject);
+    load.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`loading ${tag} into ${to.label} failed (exit ${code}): ${errors.slice(-2000)}`))));
+  });
+}
+
+/** Makes the busybox base image once per run on each engine; an existing image is reused when it has every applet. */
+export function ensureBaseImage(engine: TestEngine): Promise<void> {
+  return ensureImage(engine, BASE_IMAGE, makeBaseImageIfMissing);
+}
+
+async function makeBaseImageIfMissing(engine: TestEngine): Promise<void> {
+  const exists = await runProcess(engine.cli, ['image', 'inspect', BASE_IMAGE], engine.env);
   if (exists.code === 0) {
     // Another run (or another test suite) may have made it with fewer applets; check before reusing it.
-    const check = await runProcess(cli, ['run', '--rm', BASE_IMAGE, '/bin/busybox', 'ls', ...APPLETS.map((a) => `/bin/${a}`)]);
+    const check = await runProcess(engine.cli, ['run', '--rm', BASE_IMAGE, '/bin/busybox', 'ls', ...APPLETS.map((a) => `/bin/${a}`)], engine.env);
     if (check.code === 0) return;
   }
-  await makeBaseImage(cli, BASE_IMAGE);
+  await makeBaseImage(engine, BASE_IMAGE);
 }
 
 /** Imports a one-layer image holding a static busybox and a symlink per applet in APPLETS, tagged `tag`. */
-export async function makeBaseImage(cli: string, tag: string): Promise<void> {
+export async function makeBaseImage(engine: TestEngine, tag: string): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dl-base-'));
   try {
     const root = path.join(dir, 'root');
@@ -104,7 +189,7 @@ export async function makeBaseImage(cli: string, tag: string): Promise<void> {
     const tarball = path.join(dir, 'rootfs.tar');
     const tar = await runProcess('tar', ['-C', root, '-cf', tarball, '.']);
     if (tar.code !== 0) throw new Error(`tar failed: ${tar.stderr}`);
-    await docker(cli, ['import', tarball, tag]);
+    await docker(engine, ['import', tarball, tag]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -127,17 +212,21 @@ export interface BuildRequest {
 }
 
 /** Builds an image and returns the build log (stdout and stderr); throws with the log's tail on failure. */
-export async function buildImage(cli: string, req: BuildRequest): Promise<string> {
+export async function buildImage(engine: TestEngine, req: BuildRequest): Promise<string> {
   const args = ['build', '-t', req.tag];
   if (req.builder === 'buildkit') args.push('--progress=plain');
   if (req.target !== undefined) args.push('--target', req.target);
   for (const [k, v] of Object.entries(req.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
   args.push(req.context);
-  const env = { ...process.env, DOCKER_BUILDKIT: req.builder === 'buildkit' ? '1' : '0' };
-  const r = await runProcess(cli, args, env);
+  const r = await runProcess(engine.cli, args, builderEnv(engine, req.builder));
   const log = `${r.stdout}\n${r.stderr}`;
-  if (r.code !== 0) throw new Error(`${req.builder} build of ${req.context} (target ${req.target ?? 'last'}) failed:\n${tail(log, 40)}`);
+  if (r.code !== 0) throw new Error(`${engine.label}: ${req.builder} build of ${req.context} (target ${req.target ?? 'last'}) failed:\n${tail(log, 40)}`);
   return log;
+}
+
+/** The engine's environment with DOCKER_BUILDKIT selecting `builder`. */
+export function builderEnv(engine: TestEngine, builder: Builder): NodeJS.ProcessEnv {
+  return { ...engine.env, DOCKER_BUILDKIT: builder === 'buildkit' ? '1' : '0' };
 }
 
 /** One entry of an image config's `history`. */
@@ -145,6 +234,8 @@ export interface HistoryEntry {
   createdBy: string;
   /** True when the entry added no RootFS layer (Docker's `empty_layer`). */
   emptyLayer: boolean;
+  /** The entry's `docker history` size in bytes (uncompressed); absent where history and config disagree. */
+  bytes?: number;
 }
 
 /** An image's history and the number of RootFS layers it has. */
@@ -163,16 +254,19 @@ interface ImageConfig {
 }
 
 /** Reads an image's history with `empty_layer` flags from `docker save` (the Engine API's history lacks them). */
-export async function readHistory(cli: string, image: string): Promise<ImageHistory> {
+export async function readHistory(engine: TestEngine, image: string): Promise<ImageHistory> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dl-save-'));
   try {
     const tarball = path.join(dir, 'image.tar');
-    await docker(cli, ['save', '-o', tarball, image]);
+    await docker(engine, ['save', '-o', tarball, image]);
     await extract(tarball, dir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as SavedManifest[];
     await extract(tarball, dir, manifest[0].Config);
     const config = JSON.parse(readFileSync(path.join(dir, manifest[0].Config), 'utf8')) as ImageConfig;
-    const entries = (config.history ?? []).map((h) => ({ createdBy: h.created_by ?? '', emptyLayer: h.empty_layer === true }));
+    const entries: HistoryEntry[] = (config.history ?? []).map((h) => ({ createdBy: h.created_by ?? '', emptyLayer: h.empty_layer === true }));
+    // `docker history` lists the same records newest first, with their sizes.
+    const sizes = (await docker(engine, ['history', '--human=false', '--no-trunc', '--format', '{{.Size}}', image])).trim().split('\n').reverse().map(Number);
+    if (sizes.length === entries.length) entries.forEach((e, i) => (e.bytes = sizes[i]));
     return { entries, layerCount: config.rootfs?.diff_ids?.length ?? 0 };
   } finally {
     rmSync(dir, { recursive: true, force: true });

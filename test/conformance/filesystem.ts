@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as tar from 'tar-stream';
-import { runProcess } from './docker';
+import { runProcess, type TestEngine } from './docker';
 
 /** One path of an exported filesystem. */
 export interface FsEntry {
@@ -20,21 +20,21 @@ export interface FsEntry {
 }
 
 /** Reads the filesystem of `image`, path (absolute, no trailing slash) -> entry. */
-export async function exportFilesystem(cli: string, image: string): Promise<Map<string, FsEntry>> {
-  const created = await runProcess(cli, ['create', image, '/bin/sh']);
+export async function exportFilesystem(engine: TestEngine, image: string): Promise<Map<string, FsEntry>> {
+  const created = await runProcess(engine.cli, ['create', image, '/bin/sh'], engine.env);
   if (created.code !== 0) throw new Error(`docker create ${image} failed: ${created.stderr}`);
   const id = created.stdout.trim();
   try {
-    return await readExport(cli, id);
+    return await readExport(engine, id);
   } finally {
-    await runProcess(cli, ['rm', '-f', id]);
+    await runProcess(engine.cli, ['rm', '-f', id], engine.env);
   }
 }
 
-function readExport(cli: string, container: string): Promise<Map<string, FsEntry>> {
+function readExport(engine: TestEngine, container: string): Promise<Map<string, FsEntry>> {
   return new Promise((resolve, reject) => {
     const entries = new Map<string, FsEntry>();
-    const child = spawn(cli, ['export', container], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(engine.cli, ['export', container], { env: engine.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const extract = tar.extract();

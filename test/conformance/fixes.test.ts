@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { applyEdits, type TextEdit } from '../../server/src/core/fixes/edits';
-import { BASE_IMAGE, buildImage, ensureBaseImage, readHistory, requireDaemon, runProcess, type Builder } from './docker';
+import { BASE_IMAGE, buildImage, builderEnv, ensureBaseImage, readHistory, requireEngines, runProcess, type Builder, type TestEngine } from './docker';
 import { DEBIAN_IMAGE, ensureDebianImage } from './debian';
 import { differingPaths, describeDifference, exportFilesystem, type FsEntry } from './filesystem';
 import { codeActions, closeDocument, editsOf, openDocument, startFixClient, stopFixClient, type FixClient } from '../protocol/fixClient';
@@ -61,6 +61,7 @@ interface Measured {
 
 interface ReportRow {
   fixture: string;
+  engine: string;
   builder: Builder;
   code: string;
   title: string;
@@ -72,7 +73,7 @@ interface ReportRow {
 }
 
 const rows: ReportRow[] = [];
-let cli = '';
+let engines: TestEngine[] = [];
 let skip: string | undefined;
 let client: FixClient;
 const started = Date.now();
@@ -86,14 +87,16 @@ function fixtureNames(): string[] {
 
 describe('quick fixes keep the files and save layers or bytes (real Docker Engine)', { timeout: 45 * 60_000 }, () => {
   before(async () => {
-    const daemon = await requireDaemon();
-    if ('skip' in daemon) {
-      skip = daemon.skip;
+    const found = await requireEngines();
+    if ('skip' in found) {
+      skip = found.skip;
       return;
     }
-    cli = daemon.cli;
-    await ensureBaseImage(cli);
-    await ensureDebianImage(cli);
+    engines = found;
+    for (const engine of engines) {
+      await ensureBaseImage(engine);
+      await ensureDebianImage(engine);
+    }
     client = await startFixClient();
   });
 
@@ -103,7 +106,7 @@ describe('quick fixes keep the files and save layers or bytes (real Docker Engin
     mkdirSync(path.dirname(REPORT), { recursive: true });
     writeFileSync(REPORT, JSON.stringify({ seconds: Math.round((Date.now() - started) / 1000), rows }, null, 2));
     for (const r of rows) {
-      console.log(`${r.fixture} ${r.builder} ${r.code}: layers ${r.layers[0]} -> ${r.layers[1]}, bytes ${r.bytes[0]} -> ${r.bytes[1]}, fs ${r.fs}${r.cache ? `, cache ${r.cache}` : ''} (${r.seconds} s)`);
+      console.log(`${r.fixture} ${r.engine} ${r.builder} ${r.code}: layers ${r.layers[0]} -> ${r.layers[1]}, bytes ${r.bytes[0]} -> ${r.bytes[1]}, fs ${r.fs}${r.cache ? `, cache ${r.cache}` : ''} (${r.seconds} s)`);
     }
     console.log(`total ${Math.round((Date.now() - started) / 1000)} s; report: ${REPORT}`);
   });
@@ -116,7 +119,7 @@ describe('quick fixes keep the files and save layers or bytes (real Docker Engin
       const text = readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
       const offered = await offeredFixes(path.join(dir, 'Dockerfile'), text);
       assert.deepEqual([...new Set(offered.map((f) => f.code))].sort(), [...spec.fixes].sort(), `fixes offered: ${offered.map((f) => f.title).join(' | ')}`);
-      for (const builder of spec.builders) {
+      for (const engine of engines) for (const builder of spec.builders) {
         const baselines = new Map<string, { original: Measured; volatile: Set<string> }>();
         for (const [i, fix] of offered.entries()) {
           const t0 = Date.now();
@@ -124,18 +127,19 @@ describe('quick fixes keep the files and save layers or bytes (real Docker Engin
           const target = stageOfEdit(text, fix.edits[0].range.start.line);
           const key = target ?? '';
           if (!baselines.has(key)) {
-            const first = await buildAndMeasure(dir, text, builder, `dl-fix/${name}:${builder}-before${key}`, false, target);
-            const again = await buildAndMeasure(dir, text, builder, `dl-fix/${name}:${builder}-again${key}`, true, target);
+            const first = await buildAndMeasure(engine, dir, text, builder, `dl-fix/${name}:${builder}-before${key}`, false, target);
+            const again = await buildAndMeasure(engine, dir, text, builder, `dl-fix/${name}:${builder}-again${key}`, true, target);
             baselines.set(key, { original: first, volatile: new Set(differingPaths(first.fs, again.fs)) });
           }
           const { original, volatile } = baselines.get(key)!;
           const fixedText = applyEdits(text, fix.edits);
-          const fixed = await buildAndMeasure(dir, fixedText, builder, `dl-fix/${name}:${builder}-fix${i}`, false, target);
-          const fs = compareFilesystems(original, fixed, volatile, fix.code, spec.subset?.includes(fix.code) === true, `${name} ${builder} ${fix.code}`);
-          checkSavings(original, fixed, fix.code, `${name} ${builder} ${fix.title}`);
+          const fixed = await buildAndMeasure(engine, dir, fixedText, builder, `dl-fix/${name}:${builder}-fix${i}`, false, target);
+          const what = `${name} ${engine.label} ${builder}`;
+          const fs = compareFilesystems(original, fixed, volatile, fix.code, spec.subset?.includes(fix.code) === true, `${what} ${fix.code}`);
+          checkSavings(original, fixed, fix.code, `${what} ${fix.title}`);
           const cache = fix.code === 'copy-before-install' && spec.sourceEdit !== undefined && builder === 'buildkit'
-            ? await checkCacheAfterSourceEdit(dir, text, fixedText, spec.sourceEdit, name) : undefined;
-          rows.push({ fixture: target === undefined ? name : `${name} (--target ${target})`, builder, code: fix.code, title: fix.title, layers: [original.layers, fixed.layers], bytes: [original.bytes, fixed.bytes], fs, cache, seconds: Math.round((Date.now() - t0) / 1000) });
+            ? await checkCacheAfterSourceEdit(engine, dir, text, fixedText, spec.sourceEdit, name) : undefined;
+          rows.push({ fixture: target === undefined ? name : `${name} (--target ${target})`, engine: engine.label, builder, code: fix.code, title: fix.title, layers: [original.layers, fixed.layers], bytes: [original.bytes, fixed.bytes], fs, cache, seconds: Math.round((Date.now() - t0) / 1000) });
         }
       }
     });
@@ -159,18 +163,18 @@ async function offeredFixes(file: string, text: string): Promise<OfferedFix[]> {
 }
 
 /** Builds `dockerfileText` in a copy of the fixture's context; returns layers, bytes and the filesystem. */
-async function buildAndMeasure(dir: string, dockerfileText: string, builder: Builder, tag: string, noCache = false, target?: string): Promise<Measured> {
+async function buildAndMeasure(engine: TestEngine, dir: string, dockerfileText: string, builder: Builder, tag: string, noCache = false, target?: string): Promise<Measured> {
   const context = copyContext(dir, dockerfileText);
   try {
-    if (noCache) await buildNoCache(context, builder, tag, target);
-    else await buildImage(cli, { context, builder, tag, target });
+    if (noCache) await buildNoCache(engine, context, builder, tag, target);
+    else await buildImage(engine, { context, builder, tag, target });
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
-  const history = await readHistory(cli, tag);
-  const size = await runProcess(cli, ['image', 'inspect', '--format', '{{.Size}}', tag]);
-  const base = await readHistory(cli, baseOf(dockerfileText));
-  return { layers: history.layerCount - base.layerCount, bytes: Number(size.stdout.trim()), fs: await exportFilesystem(cli, tag) };
+  const history = await readHistory(engine, tag);
+  const size = await runProcess(engine.cli, ['image', 'inspect', '--format', '{{.Size}}', tag], engine.env);
+  const base = await readHistory(engine, baseOf(dockerfileText));
+  return { layers: history.layerCount - base.layerCount, bytes: Number(size.stdout.trim()), fs: await exportFilesystem(engine, tag) };
 }
 
 /** The name of the stage that holds 0-based `line` when a later stage follows it; undefined for the last stage. */
@@ -194,11 +198,11 @@ function copyContext(dir: string, dockerfileText: string): string {
   return context;
 }
 
-async function buildNoCache(context: string, builder: Builder, tag: string, target?: string): Promise<void> {
-  const env = { ...process.env, DOCKER_BUILDKIT: builder === 'buildkit' ? '1' : '0' };
+async function buildNoCache(engine: TestEngine, context: string, builder: Builder, tag: string, target?: string): Promise<void> {
+  const env = builderEnv(engine, builder);
   const args = ['build', '--no-cache', '-t', tag, ...(builder === 'buildkit' ? ['--progress=plain'] : []), ...(target === undefined ? [] : ['--target', target]), context];
-  const r = await runProcess(cli, args, env, 900_000);
-  if (r.code !== 0) throw new Error(`--no-cache ${builder} build failed:\n${(r.stdout + r.stderr).slice(-3000)}`);
+  const r = await runProcess(engine.cli, args, env, 900_000);
+  if (r.code !== 0) throw new Error(`--no-cache ${engine.label} ${builder} build failed:\n${(r.stdout + r.stderr).slice(-3000)}`);
 }
 
 /** Compares the filesystems; returns a summary for the report. */
@@ -233,14 +237,14 @@ function checkSavings(a: Measured, b: Measured, code: string, what: string): voi
  * After a source-only edit, a second BuildKit build of the original reruns the install while the fixed
  * Dockerfile takes it from the cache.
  */
-async function checkCacheAfterSourceEdit(dir: string, original: string, fixed: string, sourceFile: string, name: string): Promise<string> {
+async function checkCacheAfterSourceEdit(engine: TestEngine, dir: string, original: string, fixed: string, sourceFile: string, name: string): Promise<string> {
   const results: string[] = [];
   for (const [label, text] of [['original', original], ['fixed', fixed]] as const) {
     const context = copyContext(dir, text);
     try {
-      await buildImage(cli, { context, builder: 'buildkit', tag: `dl-fix/${name}:cache-${label}` });
+      await buildImage(engine, { context, builder: 'buildkit', tag: `dl-fix/${name}:cache-${label}` });
       appendFileSync(path.join(context, sourceFile), `# edited ${Date.now()}\n`);
-      const log = await buildImage(cli, { context, builder: 'buildkit', tag: `dl-fix/${name}:cache-${label}` });
+      const log = await buildImage(engine, { context, builder: 'buildkit', tag: `dl-fix/${name}:cache-${label}` });
       const cached = installCached(log);
       assert.notEqual(cached, null, `${label}: the install step is in the log:\n${log}`);
       assert.equal(cached, label === 'fixed', `${label}: after editing ${sourceFile} the install is ${label === 'fixed' ? '' : 'not '}from cache:\n${log}`);

@@ -10,8 +10,8 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeDockerfile } from '../../server/src/core/analyze';
 import {
-  BASE_IMAGE, alignHistory, buildImage, buildkitBuiltStage, buildkitStageLabel, ensureBaseImage, readHistory,
-  requireDaemon, runProcess, type Builder, type ImageHistory,
+  BASE_IMAGE, alignHistory, buildImage, buildkitBuiltStage, buildkitStageLabel, builderEnv, ensureBaseImage, readHistory,
+  requireEngines, runProcess, tail, type Builder, type ImageHistory, type TestEngine,
 } from './docker';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -31,7 +31,7 @@ interface CliReport {
   /** The target stage's name, or its index when it has no name. */
   target: string | number;
   stages: { index: number; name: string | null; base: string; line: number; inTarget: boolean }[];
-  steps: { line: number; endLine: number; stage: number | null; keyword: string; layer: 'yes' | 'no' | 'maybe' }[];
+  steps: { line: number; endLine: number; stage: number | null; keyword: string; layer: 'yes' | 'no' | 'maybe'; size: { bytes: number | null; source: string } }[];
 }
 
 type CliStage = CliReport['stages'][number];
@@ -40,6 +40,7 @@ type Observed = 'layer' | 'empty entry' | 'no entry';
 /** A `maybe` step and what the builder actually did with it. */
 interface MaybeOutcome {
   fixture: string;
+  engine: string;
   builder: Builder;
   line: number;
   instruction: string;
@@ -49,7 +50,11 @@ interface MaybeOutcome {
 
 const fixtures = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 const maybes: MaybeOutcome[] = [];
-const stepsChecked: Record<Builder, number> = { buildkit: 0, legacy: 0 };
+/** Steps checked against real builds, per `engine builder`; failures the tool predicted, likewise. */
+const stepsChecked = new Map<string, number>();
+const failuresChecked = new Map<string, number>();
+const bytesChecked = new Map<string, number>();
+const bump = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
 
 test('the conformance fixtures cover every instruction kind and CRLF line endings', () => {
   const keywords = new Set<string>();
@@ -67,20 +72,24 @@ test('the conformance fixtures cover every instruction kind and CRLF line ending
 
 for (const fixture of fixtures) {
   test(`fixture ${fixture}`, async (t) => {
-    const daemon = await requireDaemon();
-    if ('skip' in daemon) return void t.skip(daemon.skip);
-    await ensureBaseImage(daemon.cli);
-    for (const builder of BUILDERS) {
-      await t.test(builder, async (tt) => checkFixture(tt, daemon.cli, fixture, builder));
+    const engines = await requireEngines();
+    if ('skip' in engines) return void t.skip(engines.skip);
+    for (const engine of engines) {
+      await ensureBaseImage(engine);
+      for (const builder of BUILDERS) {
+        await t.test(`${engine.label} ${builder}`, async (tt) => checkFixture(tt, engine, fixture, builder));
+      }
     }
   });
 }
 
 test('every maybe is explained by what it depends on', (t) => {
-  for (const m of maybes) t.diagnostic(`maybe ${m.fixture}:${m.line} ${m.builder} ${m.instruction} -> observed ${m.observed}`);
+  for (const m of maybes) t.diagnostic(`maybe ${m.fixture}:${m.line} ${m.engine} ${m.builder} ${m.instruction} -> observed ${m.observed}`);
   const unexplained = maybes.filter((m) => !/depends on the (base image|command)/.test(m.reason));
-  assert.deepEqual(unexplained.map((m) => `${m.fixture}:${m.line} (${m.builder}): ${m.reason}`), []);
-  t.diagnostic(`steps checked against real builds: buildkit ${stepsChecked.buildkit}, legacy ${stepsChecked.legacy}`);
+  assert.deepEqual(unexplained.map((m) => `${m.fixture}:${m.line} (${m.engine} ${m.builder}): ${m.reason}`), []);
+  for (const [k, n] of stepsChecked) t.diagnostic(`steps checked against real builds, ${k}: ${n}`);
+  for (const [k, n] of bytesChecked) t.diagnostic(`COPY/ADD sizes checked against docker history, ${k}: ${n}`);
+  for (const [k, n] of failuresChecked) t.diagnostic(`fixtures whose predicted build failure the real builder confirmed, ${k}: ${n}`);
 });
 
 function readFixture(fixture: string): { dir: string; text: string; options: FixtureOptions } {
@@ -90,26 +99,47 @@ function readFixture(fixture: string): { dir: string; text: string; options: Fix
   return { dir, text: readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), options };
 }
 
-async function runCli(dir: string, builder: Builder, options: FixtureOptions): Promise<CliReport> {
+/** The CLI's report and the build-failing errors it predicts (`file:line: error: message [code]` on stderr). */
+async function runCli(engine: TestEngine, dir: string, builder: Builder, options: FixtureOptions): Promise<{ report: CliReport; errors: string[] }> {
   const args = [CLI, 'analyze', path.join(dir, 'Dockerfile'), '--builder', builder, '--json'];
   if (options.target !== undefined) args.push('--target', options.target);
   for (const [k, v] of Object.entries(options.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
-  const r = await runProcess(process.execPath, args);
-  assert.equal(r.code, 0, `CLI failed on ${dir} (${builder}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as CliReport;
+  // The engine's own environment: the CLI asks that daemon for its version and models its rules.
+  const r = await runProcess(process.execPath, args, engine.env);
+  const errors = r.stderr.split('\n').filter((l) => /: error: /.test(l));
+  assert.ok(r.code === 0 || (r.code === 1 && errors.length > 0), `CLI failed on ${dir} (${engine.label} ${builder}): ${r.stderr}`);
+  return { report: JSON.parse(r.stdout) as CliReport, errors };
 }
 
-async function checkFixture(t: TestContext, cli: string, fixture: string, builder: Builder): Promise<void> {
+/**
+ * A fixture the tool says fails on this engine and builder: the real build must fail, and its log must
+ * contain the builder's own words that the error quotes (`... fails ("unknown flag: link")`).
+ */
+async function checkPredictedFailure(t: TestContext, engine: TestEngine, dir: string, fixture: string, builder: Builder, errors: string[]): Promise<void> {
+  const args = ['build', ...(builder === 'buildkit' ? ['--progress=plain'] : []), '-t', `dl-conformance/${fixture}:${builder}-fails`, dir];
+  const r = await runProcess(engine.cli, args, builderEnv(engine, builder));
+  const log = `${r.stdout}\n${r.stderr}`;
+  assert.notEqual(r.code, 0, `${fixture} (${engine.label} ${builder}): the tool predicts ${errors.join(' | ')}, but the build succeeded:\n${tail(log, 20)}`);
+  const quoted = errors.map((e) => /\("([^"]+)"\)/.exec(e)?.[1]).filter((q): q is string => q !== undefined);
+  assert.ok(quoted.length > 0, `${fixture}: the predicted error quotes no builder message: ${errors.join(' | ')}`);
+  assert.ok(quoted.some((q) => log.toLowerCase().includes(q.toLowerCase())), `${fixture} (${engine.label} ${builder}): the build failed, but not with ${quoted.map((q) => `"${q}"`).join(' or ')}:\n${tail(log, 20)}`);
+  bump(failuresChecked, `${engine.label} ${builder}`);
+  t.diagnostic(`${fixture} ${engine.label} ${builder}: predicted and confirmed build failure: ${quoted.join(' | ')}`);
+}
+
+async function checkFixture(t: TestContext, engine: TestEngine, fixture: string, builder: Builder): Promise<void> {
   const { dir, text, options } = readFixture(fixture);
-  const report = await runCli(dir, builder, options);
-  const reasons = analyzeDockerfile(text, { builder, target: options.target, buildArgs: options.buildArgs ?? {} }).steps;
-  const lines = text.split(/\r?\n/);
+  const { report, errors } = await runCli(engine, dir, builder, options);
+  if (errors.length > 0) return checkPredictedFailure(t, engine, dir, fixture, builder, errors);
+  const model = { builder, target: options.target, buildArgs: options.buildArgs ?? {}, engine: { version: engine.serverVersion, source: 'setting' as const } };
+  const reasons = analyzeDockerfile(text, model).steps;
+  const lines = text.split(/\r\n|\r|\n/);
   const histories = new Map<number, ImageHistory>();
   const build = async (stage: CliStage): Promise<string> => {
     const target = stageTarget(report, stage);
     const tag = `dl-conformance/${fixture}:${builder}-${target ?? 'last'}`.toLowerCase();
-    const log = await buildImage(cli, { context: dir, builder, tag, target, buildArgs: options.buildArgs });
-    histories.set(stage.index, await readHistory(cli, tag));
+    const log = await buildImage(engine, { context: dir, builder, tag, target, buildArgs: options.buildArgs });
+    histories.set(stage.index, await readHistory(engine, tag));
     return log;
   };
   const targetLog = await build(targetStage(report));
@@ -125,7 +155,7 @@ async function checkFixture(t: TestContext, cli: string, fixture: string, builde
       continue;
     }
     if (!histories.has(stage.index)) await build(stage);
-    const own = await ownEntries(cli, report, stage, histories);
+    const own = await ownEntries(engine, report, stage, histories);
     const aligned = alignHistory(steps, own, builder);
     assert.deepEqual(aligned.unmatched.map((e) => e.createdBy), [], `${fixture} stage ${stage.index}: history entries no instruction accounts for`);
     steps.forEach((s, i) => {
@@ -133,19 +163,25 @@ async function checkFixture(t: TestContext, cli: string, fixture: string, builde
       const observed: Observed = entry === null ? 'no entry' : entry.emptyLayer ? 'empty entry' : 'layer';
       const entryText = entry === null ? 'no history entry' : `history entry ${JSON.stringify(entry.createdBy)} empty_layer=${entry.emptyLayer}`;
       if (observed === 'layer') observedLayers++;
-      stepsChecked[builder]++;
-      const where = `${fixture}/Dockerfile line ${s.line} (${builder}) ${lines[s.line - 1].trim()}`;
+      if ((s.keyword === 'COPY' || s.keyword === 'ADD') && entry !== null && s.size.source === 'exact') {
+        // COPY/ADD bytes: exact predictions must equal the history's size of the step (COPY --from a
+        // stage that runs commands is unknown before a build, and stays out of this check).
+        bump(bytesChecked, `${engine.label} ${builder}`);
+        if (s.size.bytes !== entry.bytes) contradictions.push(`${lines[s.line - 1].trim()} (line ${s.line}): predicted ${s.size.bytes} B (${s.size.source}), history says ${entry.bytes} B`);
+      }
+      bump(stepsChecked, `${engine.label} ${builder}`);
+      const where = `${fixture}/Dockerfile line ${s.line} (${engine.label} ${builder}) ${lines[s.line - 1].trim()}`;
       if (s.layer === 'maybe') {
         const reason = reasons.find((r) => r.line === s.line - 1)?.reason ?? '(no reason)';
-        maybes.push({ fixture, builder, line: s.line, instruction: lines[s.line - 1].trim(), observed, reason });
+        maybes.push({ fixture, engine: engine.label, builder, line: s.line, instruction: lines[s.line - 1].trim(), observed, reason });
       } else if ((s.layer === 'yes') !== (observed === 'layer')) {
         contradictions.push(`${where}: predicted ${s.layer}, observed ${observed}: ${entryText}`);
       }
     });
   }
   const count = (flag: string): number => report.steps.filter((s) => s.layer === flag).length;
-  t.diagnostic(`${fixture} ${builder}: predicted yes ${count('yes')}, no ${count('no')}, maybe ${count('maybe')}; observed layers ${observedLayers}; contradictions ${contradictions.length}`);
-  assert.deepEqual(contradictions, [], `${fixture} (${builder}): predictions the real builder contradicts`);
+  t.diagnostic(`${fixture} ${engine.label} ${builder}: predicted yes ${count('yes')}, no ${count('no')}, maybe ${count('maybe')}; observed layers ${observedLayers}; contradictions ${contradictions.length}`);
+  assert.deepEqual(contradictions, [], `${fixture} (${engine.label} ${builder}): predictions the real builder contradicts`);
 }
 
 function targetStage(report: CliReport): CliStage {
@@ -162,7 +198,7 @@ function stageTarget(report: CliReport, stage: CliStage): string | undefined {
 }
 
 /** A stage's own history entries: its image's history without the entries of the image or stage it starts FROM. */
-async function ownEntries(cli: string, report: CliReport, stage: CliStage, histories: Map<number, ImageHistory>): Promise<ImageHistory['entries']> {
+async function ownEntries(engine: TestEngine, report: CliReport, stage: CliStage, histories: Map<number, ImageHistory>): Promise<ImageHistory['entries']> {
   const image = histories.get(stage.index);
   assert.ok(image !== undefined);
   assert.equal(image.entries.filter((e) => !e.emptyLayer).length, image.layerCount, 'non-empty history entries and RootFS layers differ');
@@ -172,7 +208,7 @@ async function ownEntries(cli: string, report: CliReport, stage: CliStage, histo
     if (!histories.has(parent.index)) throw new Error(`stage ${parent.index} must be checked before stage ${stage.index}`);
     base = histories.get(parent.index) as ImageHistory;
   } else {
-    base = stage.base === 'scratch' ? { entries: [], layerCount: 0 } : await baseHistory(cli, stage.base);
+    base = stage.base === 'scratch' ? { entries: [], layerCount: 0 } : await baseHistory(engine, stage.base);
   }
   assert.deepEqual(image.entries.slice(0, base.entries.length), base.entries, `stage ${stage.index} does not start with the history of ${stage.base}`);
   return image.entries.slice(base.entries.length);
@@ -180,8 +216,9 @@ async function ownEntries(cli: string, report: CliReport, stage: CliStage, histo
 
 const baseHistories = new Map<string, Promise<ImageHistory>>();
 
-function baseHistory(cli: string, image: string): Promise<ImageHistory> {
+function baseHistory(engine: TestEngine, image: string): Promise<ImageHistory> {
   assert.equal(image, BASE_IMAGE, `fixtures must start FROM ${BASE_IMAGE}, a stage or scratch`);
-  if (!baseHistories.has(image)) baseHistories.set(image, readHistory(cli, image));
-  return baseHistories.get(image) as Promise<ImageHistory>;
+  const key = `${engine.label} ${image}`;
+  if (!baseHistories.has(key)) baseHistories.set(key, readHistory(engine, image));
+  return baseHistories.get(key) as Promise<ImageHistory>;
 }

@@ -13,10 +13,10 @@ import * as path from 'node:path';
 import { analyzeDockerfile } from '../../server/src/core/analyze';
 import { runBuild } from '../../server/src/docker/build';
 import { parseCacheResults } from '../../server/src/docker/buildLog';
-import { Engine, EngineError } from '../../server/src/docker/engine';
+import { Engine, EngineError, engineAddress, type EngineAddress } from '../../server/src/docker/engine';
 import { measureImage } from '../../server/src/docker/measure';
 import type { Builder } from '../../server/src/core/types';
-import { BASE_IMAGE, ensureBaseImage, requireDaemon, runProcess } from '../conformance/docker';
+import { BASE_IMAGE, ensureBaseImage, requireDaemon, requireEngines, runProcess, type TestEngine } from '../conformance/docker';
 
 /** A fresh context: a Dockerfile whose COPY and RUN are new to the cache (a nonce), and a 5000-byte file. */
 function makeContext(nonce: string, extra = ''): { dir: string; dockerfile: string; text: string } {
@@ -29,14 +29,26 @@ function makeContext(nonce: string, extra = ''): { dir: string; dockerfile: stri
   return { dir, dockerfile: path.join(dir, 'Dockerfile'), text };
 }
 
+/** The Engine API address of a test engine (its DOCKER_HOST). */
+function addressOf(engine: TestEngine): EngineAddress {
+  const a = engineAddress(engine.env);
+  if ('error' in a) throw new Error(a.error);
+  return a;
+}
+
 for (const builder of ['buildkit', 'legacy'] as Builder[]) {
-  test(`${builder}: a second build takes every step from cache, and measured bytes equal docker history`, async (t) => {
-    const daemon = await requireDaemon();
-    if ('skip' in daemon) return void t.skip(daemon.skip);
-    await ensureBaseImage(daemon.cli);
+  test(`${builder}: a second build takes every step from cache, and measured bytes equal docker history (every engine)`, async (t) => {
+    const engines = await requireEngines();
+    if ('skip' in engines) return void t.skip(engines.skip);
+    for (const engine of engines) await t.test(engine.label, () => checkSecondBuild(engine, builder));
+  });
+}
+
+async function checkSecondBuild(engine: TestEngine, builder: Builder): Promise<void> {
+    await ensureBaseImage(engine);
     const ctx = makeContext(randomBytes(8).toString('hex'));
     try {
-      const options = { dockerPath: daemon.cli, builder, dockerfile: ctx.dockerfile, context: ctx.dir, buildArgs: {} };
+      const options = { dockerPath: engine.cli, builder, dockerfile: ctx.dockerfile, context: ctx.dir, buildArgs: {}, env: engine.env };
       const analysis = analyzeDockerfile(ctx.text, { builder, buildArgs: {} });
       const first = await runBuild(options);
       assert.equal(first.ok, true, first.message);
@@ -50,8 +62,8 @@ for (const builder of ['buildkit', 'legacy'] as Builder[]) {
       const expectedHits = builder === 'buildkit' ? [1, 2, 3] : [1, 2, 3, 5];
       assert.deepEqual([...cache].filter(([, s]) => s === 'hit').map(([l]) => l).sort(), expectedHits);
 
-      const m = await measureImage(new Engine(), second.imageId ?? '', { text: ctx.text, analysis, target: null, cache });
-      const cli = await runProcess(daemon.cli, ['history', '--no-trunc', '--human=false', '--format', '{{.CreatedBy}}\t{{.Size}}', second.imageId ?? '']);
+      const m = await measureImage(new Engine({ address: addressOf(engine) }), second.imageId ?? '', { text: ctx.text, analysis, target: null, cache });
+      const cli = await runProcess(engine.cli, ['history', '--no-trunc', '--human=false', '--format', '{{.CreatedBy}}\t{{.Size}}', second.imageId ?? ''], engine.env);
       const history = new Map(cli.stdout.trim().split('\n').map((row) => [row.slice(0, row.lastIndexOf('\t')), Number(row.slice(row.lastIndexOf('\t') + 1))]));
       const measured = [...m.image.baseLayers, ...m.image.layers];
       // Base, COPY, RUN and the 0-byte layer of WORKDIR of a new folder (both builders make that one).
@@ -68,7 +80,6 @@ for (const builder of ['buildkit', 'legacy'] as Builder[]) {
     } finally {
       rmSync(ctx.dir, { recursive: true, force: true });
     }
-  });
 }
 
 /** A unix socket that accepts connections and never answers: a daemon that hangs. */
@@ -140,10 +151,14 @@ test('a build against a daemon that is not running says so', async (t) => {
   }
 });
 
-test('cancelling a build kills the docker CLI and the step it runs', async (t) => {
-  const daemon = await requireDaemon();
-  if ('skip' in daemon) return void t.skip(daemon.skip);
-  await ensureBaseImage(daemon.cli);
+test('cancelling a build kills the docker CLI and the step it runs (every engine)', async (t) => {
+  const engines = await requireEngines();
+  if ('skip' in engines) return void t.skip(engines.skip);
+  for (const engine of engines) await t.test(engine.label, () => checkCancel(engine));
+});
+
+async function checkCancel(engine: TestEngine): Promise<void> {
+  await ensureBaseImage(engine);
   for (const builder of ['buildkit', 'legacy'] as Builder[]) {
     const nonce = randomBytes(8).toString('hex');
     const ctx = makeContext(nonce, `RUN /bin/busybox sleep 60 && echo sleeper-${nonce}`);
@@ -157,7 +172,7 @@ test('cancelling a build kills the docker CLI and the step it runs', async (t) =
         setTimeout(cancelWhenRunning, 200);
       });
       const r = await runBuild({
-        dockerPath: daemon.cli, builder, dockerfile: ctx.dockerfile, context: ctx.dir, buildArgs: {}, signal: controller.signal,
+        dockerPath: engine.cli, env: engine.env, builder, dockerfile: ctx.dockerfile, context: ctx.dir, buildArgs: {}, signal: controller.signal,
         onOutput: (c) => { if (c.includes('sleep 60') && !controller.signal.aborted) cancelWhenRunning(); },
       });
       assert.equal(sawSleeper, true, `${builder}: the sleeping step was never seen running`);
@@ -171,7 +186,7 @@ test('cancelling a build kills the docker CLI and the step it runs', async (t) =
       rmSync(ctx.dir, { recursive: true, force: true });
     }
   }
-});
+}
 
 async function waitFor(check: () => Promise<boolean>, message: string, timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs;

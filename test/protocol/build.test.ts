@@ -73,7 +73,7 @@ test('an untrusted workspace refuses to build and runs nothing', async () => {
 test('a trusted workspace builds: log and progress arrive, then layers are measured and hints show sizes', async (t) => {
   const daemon = await requireDaemon();
   if ('skip' in daemon) return void t.skip(daemon.skip);
-  await ensureBaseImage(daemon.cli);
+  await ensureBaseImage(daemon);
   const project = makeProject();
   const client = await startClient({ trusted: false, settings: { builder: 'buildkit', docker: { path: daemon.cli } } });
   try {
@@ -112,7 +112,7 @@ test('a trusted workspace builds: log and progress arrive, then layers are measu
 test('workspace summary: two Dockerfiles on the same base share its bytes once; an unreadable file says why', async (t) => {
   const daemon = await requireDaemon();
   if ('skip' in daemon) return void t.skip(daemon.skip);
-  await ensureBaseImage(daemon.cli);
+  await ensureBaseImage(daemon);
   const [a, b] = [makeProject(), makeProject()];
   const client = await startClient({ trusted: true, settings: {} });
   try {

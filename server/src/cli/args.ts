@@ -3,6 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Builder } from '../core/types';
+import { checkEngineVersion } from '../docker/version';
 
 /** Options of `dockerfile-layers analyze`. */
 export interface AnalyzeArgs {
@@ -16,6 +17,8 @@ export interface AnalyzeArgs {
   stateDir: string | null;
   noDocker: boolean;
   json: boolean;
+  /** `--engine-version`: the Docker Engine to model instead of asking the daemon; null when not given. */
+  engineVersion: string | null;
 }
 
 /** Options of `dockerfile-layers fix`. */
@@ -28,6 +31,7 @@ export interface FixArgs {
   target: string | undefined;
   buildArgs: Record<string, string>;
   builder: Builder;
+  engineVersion: string | null;
 }
 
 export type CliArgs = AnalyzeArgs | FixArgs | { command: 'help' } | { command: 'version' };
@@ -45,6 +49,8 @@ Options:
   --target STAGE         stage to build (default: the last stage)
   --build-arg K=V        build argument, repeatable (K alone takes the value from the environment)
   --builder B            buildkit (default) or legacy
+  --engine-version V     the Docker Engine whose rules to model, e.g. 20.10 or 26.1 (default: ask the
+                         daemon; without one, a current engine)
   --image TAG            an image built from this Dockerfile, for measured sizes
   --state-dir DIR        where build state for cache predictions is kept
   --no-docker            never contact a Docker daemon
@@ -68,7 +74,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
         builder: { type: 'string' }, image: { type: 'string' }, 'state-dir': { type: 'string' },
         'no-docker': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
         only: { type: 'string', multiple: true }, write: { type: 'boolean' },
-        version: { type: 'boolean', short: 'v' },
+        version: { type: 'boolean', short: 'v' }, 'engine-version': { type: 'string' },
       },
     });
   } catch (e) {
@@ -84,14 +90,23 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   const common = builderAndArgs(values.builder, values['build-arg'], env);
   if ('error' in common) return common;
   const { builder, buildArgs } = common;
+  const engineVersion = engineVersionArg(values['engine-version']);
+  if (typeof engineVersion === 'object' && engineVersion !== null) return engineVersion;
   if (command === 'fix') {
-    return { command, dockerfile: rest[0] ?? 'Dockerfile', only: values.only ?? [], write: values.write ?? false, target: values.target, buildArgs, builder };
+    return { command, dockerfile: rest[0] ?? 'Dockerfile', only: values.only ?? [], write: values.write ?? false, target: values.target, buildArgs, builder, engineVersion };
   }
   return {
     command: 'analyze', dockerfile: rest[0] ?? 'Dockerfile', context: values.context ?? null, target: values.target,
     buildArgs, builder, image: values.image ?? null, stateDir: values['state-dir'] ?? null,
-    noDocker: values['no-docker'] ?? false, json: values.json ?? false,
+    noDocker: values['no-docker'] ?? false, json: values.json ?? false, engineVersion,
   };
+}
+
+/** `--engine-version V`: the version, null when absent, or a usage error for text that is no version. */
+export function engineVersionArg(value: string | undefined): string | null | { error: string } {
+  if (value === undefined) return null;
+  const problem = checkEngineVersion(value);
+  return problem === null ? value.trim() : { error: `--engine-version: ${problem}` };
 }
 
 /** `--builder` and the `--build-arg` pairs shared by every command; a bare KEY takes its value from `env`. */

@@ -11,7 +11,7 @@ import { Engine, engineAddress } from '../docker/engine';
 import { measureImage, toMeasurement } from '../docker/measure';
 import { loadAnalysis } from './load';
 import { formatFinding, toJsonReport, toTable } from './report';
-import { builderAndArgs, type AnalyzeArgs } from './args';
+import { builderAndArgs, engineVersionArg, type AnalyzeArgs } from './args';
 
 /** Options of `dockerfile-layers build`. */
 export interface BuildArgs {
@@ -23,6 +23,7 @@ export interface BuildArgs {
   docker: string;
   tag: string | undefined;
   json: boolean;
+  engineVersion: string | null;
 }
 
 export const BUILD_USAGE = `Usage: dockerfile-layers build [DOCKERFILE] [options]
@@ -35,6 +36,7 @@ Options:
   --target STAGE         stage to build (default: the last stage)
   --build-arg K=V        build argument, repeatable (K alone takes the value from the environment)
   --builder B            buildkit (default) or legacy
+  --engine-version V     model this Docker Engine version instead of the daemon's
   --docker PATH          the docker CLI to run (default: docker)
   --tag TAG              tag the image
   --json                 print JSON (the analyze shape) instead of a table
@@ -57,7 +59,7 @@ export function parseBuildArgs(argv: string[], env: Record<string, string | unde
       options: {
         context: { type: 'string' }, target: { type: 'string' }, 'build-arg': { type: 'string', multiple: true },
         builder: { type: 'string' }, docker: { type: 'string' }, tag: { type: 'string' }, json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
+        help: { type: 'boolean', short: 'h' }, 'engine-version': { type: 'string' },
       },
     });
   } catch (e) {
@@ -70,9 +72,11 @@ export function parseBuildArgs(argv: string[], env: Record<string, string | unde
   if ('error' in common) return common;
   const { builder, buildArgs } = common;
   if (values.docker === '') return { error: '--docker needs the path of a docker CLI' };
+  const engineVersion = engineVersionArg(values['engine-version']);
+  if (typeof engineVersion === 'object' && engineVersion !== null) return engineVersion;
   return {
     dockerfile: positionals[0] ?? 'Dockerfile', context: values.context ?? null, target: values.target, buildArgs, builder,
-    docker: values.docker ?? 'docker', tag: values.tag, json: values.json ?? false,
+    docker: values.docker ?? 'docker', tag: values.tag, json: values.json ?? false, engineVersion,
   };
 }
 

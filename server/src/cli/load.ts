@@ -11,6 +11,7 @@ import { ContextEngine } from '../context/engine';
 import { contextFindings } from '../context/findings';
 import { readIgnoreFile } from '../context/scan';
 import { readDockerfileFile } from '../docker/files';
+import { resolveEngine } from '../docker/version';
 
 /** What to load: paths as given on the command line, and the analysis options. */
 export interface LoadOptions extends AnalysisOptions {
@@ -20,6 +21,9 @@ export interface LoadOptions extends AnalysisOptions {
   scan: boolean;
   /** The most context entries to scan before stopping with a message. */
   maxFiles?: number;
+  /** `--engine-version`, or null to ask the daemon (unless `noDocker`). */
+  engineVersion: string | null;
+  noDocker?: boolean;
 }
 
 /** A loaded Dockerfile: absolute paths, its text and its analysis. */
@@ -39,7 +43,9 @@ export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Pr
   const read = readDockerfileFile(dockerfile);
   if ('error' in read) return (err(`dockerfile-layers: ${read.error}`), null);
   if (!isDirectory(context)) return (err(`dockerfile-layers: build context ${context} is not a folder`), null);
-  const options: AnalysisOptions = { builder: o.builder, target: o.target, buildArgs: o.buildArgs };
+  const resolved = await resolveEngine({ explicit: o.engineVersion, askDaemon: o.noDocker !== true, env: process.env });
+  if (resolved.note !== null) err(`dockerfile-layers: note: ${resolved.note} --engine-version sets another.`);
+  const options: AnalysisOptions = { builder: o.builder, target: o.target, buildArgs: o.buildArgs, engine: resolved.engine };
   const index = o.scan ? await scan(context, dockerfile, o) : undefined;
   const analysis = contextFindings(analyzeDockerfile(read.text, options, index), index);
   const unknownTarget = analysis.findings.find((f) => f.code === 'unknown-target');

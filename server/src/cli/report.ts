@@ -2,7 +2,7 @@
  * Analysis -> what the CLI prints: the documented JSON shape and a readable table.
  */
 import type { Analysis, Finding } from '../core/types';
-import { formatBytes, layerCount } from '../core/present';
+import { formatSize, layerCount } from '../core/present';
 import { stageLabel } from '../core/layers';
 
 /** The CLI's JSON report, with 1-based lines; exactly the documented shape. */
@@ -12,6 +12,7 @@ export function toJsonReport(analysis: Analysis, dockerfile: string, context: st
     dockerfile,
     context,
     builder: analysis.builder,
+    engine: { version: analysis.model.engine.version, source: analysis.model.engine.source, model: analysis.model.label },
     target,
     stages: analysis.stages.map((s) => ({ index: s.index, name: s.name, base: s.base, line: s.line + 1, inTarget: s.inTarget })),
     steps: analysis.steps.map((s) => ({
@@ -21,10 +22,10 @@ export function toJsonReport(analysis: Analysis, dockerfile: string, context: st
       keyword: s.keyword,
       layer: s.layer,
       // `pending` (a scan still running) exists only in the editor; the CLI waits for its scan.
-      size: { bytes: s.size.bytes, source: s.size.source === 'pending' ? 'unknown' : s.size.source },
+      size: { bytes: s.size.bytes, source: s.size.source === 'pending' ? 'unknown' : s.size.source, lowerBound: s.size.lowerBound === true },
       cache: { status: s.cache.status, reason: s.cache.reason },
     })),
-    totals: { layers: analysis.totals.layers, bytes: analysis.totals.bytes },
+    totals: { layers: analysis.totals.layers, bytes: analysis.totals.bytes, lowerBound: analysis.totals.lowerBound === true },
   };
 }
 
@@ -36,17 +37,23 @@ export function toTable(analysis: Analysis): string {
     const stage = s.stage === null ? '-' : stageLabel(s.stage, analysis.stages[s.stage]?.name ?? null);
     const built = s.stage === null || analysis.stages[s.stage]?.built !== false;
     const layer = built ? s.layer : 'skip';
-    const size = !built || s.keyword === 'FROM' || s.layer === 'no' ? '-' : s.size.bytes === null ? '?' : formatBytes(s.size.bytes);
+    const size = !built || s.keyword === 'FROM' || s.layer === 'no' ? '-' : formatSize(s.size, '?');
     return [String(s.line + 1), stage, s.summary, layer, size, s.cache.status];
   });
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   const t = analysis.totals;
-  const size = t.bytes === null ? 'size unknown' : formatBytes(t.bytes);
+  const size = formatSize(t, 'size unknown');
   const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers} maybe)` : '';
-  const builder = analysis.builder === 'buildkit' ? 'BuildKit' : 'legacy builder';
+  const builder = `${analysis.model.label}${modelSource(analysis)}`;
   const target = analysis.target === null ? '' : `, target ${stageLabel(analysis.target, analysis.stages[analysis.target]?.name ?? null)}`;
   return [fmt(HEADERS), ...rows.map(fmt), '', `Final image: ${layerCount(t.layers)}${maybe} added, ${size} (${builder}${target})`].join('\n');
+}
+
+/** Where the modelled engine version came from, for the table's last line. */
+function modelSource(analysis: Analysis): string {
+  const source = analysis.model.engine.source;
+  return source === 'daemon' ? ', from the daemon' : source === 'setting' ? ', as given' : ', the default engine';
 }
 
 /** A finding as `file:line: severity: message`, the form editors and CI logs link. */

@@ -6,10 +6,12 @@ import { parseDockerfile } from './dockerfile';
 import { finalImageStages, neededStages, resolveStages, resolveTarget, type ResolvedModel } from './stages';
 import { classifyLayers, stageLabel, type LayerVerdict } from './layers';
 import { checkBuilderSupport } from './compat';
+import { DEFAULT_ENGINE, describeModel } from './engine';
 import { applySeverities, runLayerRules } from './findings';
 import type { RuleHit } from './rules/context';
 import type { ContextIndex } from './context';
 import { estimateCopySizes, type CopySize } from './sizes';
+import { finalImageBytes } from './totals';
 import { splitLines } from './lines';
 
 /**
@@ -53,8 +55,14 @@ function sizeProblem(text: string): string | null {
   return `Line ${line + 1} has ${lines[line].length} characters; Dockerfile Layers analyzes lines of up to ${MAX_ANALYZED_LINE} so that typing never waits.`;
 }
 
+/** The engine an analysis models and its label (`BuildKit 0.13 · Docker 26.1`). */
+function modelOf(options: AnalysisOptions): Analysis['model'] {
+  const engine = options.engine ?? DEFAULT_ENGINE;
+  return { engine, label: describeModel(options.builder, engine) };
+}
+
 function emptyAnalysis(options: AnalysisOptions, finding: Finding): Analysis {
-  return { builder: options.builder, target: null, stages: [], steps: [], totals: { layers: 0, maybeLayers: 0, bytes: null }, findings: [finding] };
+  return { builder: options.builder, model: modelOf(options), target: null, stages: [], steps: [], totals: { layers: 0, maybeLayers: 0, bytes: null }, findings: [finding] };
 }
 
 /**
@@ -67,14 +75,14 @@ export function analyzeWithFixes(text: string, options: AnalysisOptions, context
 
 function analyze(text: string, options: AnalysisOptions, context?: ContextIndex): { analysis: Analysis; hits: RuleHit[] } {
   const model = resolveStages(parseDockerfile(text), options.buildArgs);
-  const findings: Finding[] = [...model.findings, ...checkBuilderSupport(model, options.builder)];
+  const findings: Finding[] = [...model.findings, ...checkBuilderSupport(model, options.builder, options.engine ?? DEFAULT_ENGINE)];
   let target = resolveTarget(model.stages, options.target);
   if (target === null && model.stages.length > 0) {
     findings.push(unknownTarget(options.target ?? '', model.stages));
     target = model.stages.length - 1;
   }
   const stages = summarizeStages(model.stages, target, options.builder);
-  const verdicts = classifyLayers(model, options.builder);
+  const verdicts = classifyLayers(model, options.builder, options.engine ?? DEFAULT_ENGINE);
   const copies = estimateCopySizes(model, options.builder, context);
   const built = (i: number): boolean => stages[model.instructions[i].stage ?? -1]?.built === true;
   findings.push(...copies.findings);
@@ -82,7 +90,7 @@ function analyze(text: string, options: AnalysisOptions, context?: ContextIndex)
   const steps = model.instructions.map((ins, i) => toStep(ins, skipVerdict(stages, ins.stage, target, model) ?? verdicts[i], copies.byInstruction.get(i)));
   const hits = runLayerRules(text, model, steps, stages, options.severities);
   findings.push(...hits.map((h) => h.finding));
-  const analysis = { builder: options.builder, target, stages, steps, findings: applySeverities(findings, options.severities), totals: totalsOf(steps, stages) };
+  const analysis = { builder: options.builder, model: modelOf(options), target, stages, steps, findings: applySeverities(findings, options.severities), totals: totalsOf(steps, stages) };
   return { analysis, hits };
 }
 
@@ -150,12 +158,11 @@ function summarize(ins: ResolvedModel['instructions'][number]): string {
 function totalsOf(steps: Step[], stages: StageSummary[]): Analysis['totals'] {
   let layers = 0;
   let maybeLayers = 0;
-  let bytes: number | null = 0;
   for (const s of steps) {
     if (s.stage === null || !stages[s.stage]?.inFinalImage) continue;
     if (s.layer === 'yes') layers++;
     if (s.layer === 'maybe') maybeLayers++;
-    if (s.layer !== 'no') bytes = bytes === null || s.size.bytes === null ? null : bytes + s.size.bytes;
   }
-  return { layers, maybeLayers, bytes };
+  return { layers, maybeLayers, ...finalImageBytes(steps, stages) };
 }
+

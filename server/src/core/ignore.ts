@@ -235,19 +235,29 @@ export interface WalkEntry {
 /**
  * The paths Docker sends to the builder, walking parents before children as Docker does: an ignored folder
  * is skipped whole unless an exception starts with its path. BuildKit then sends that folder itself; the
- * legacy builder only creates it as the parent of something sent. Paths come back in walk order.
+ * legacy builder sends only what the exception re-includes, and the folder exists in its context as the
+ * parent of those paths (so `COPY docs /d` works there too), and not at all when nothing inside is sent.
+ * Paths come back in walk order.
  */
 export function includedPaths(rules: IgnoreRules, entries: WalkEntry[], builder: 'buildkit' | 'legacy'): string[] {
   const sorted = [...entries].sort((a, b) => comparePaths(a.path, b.path));
   const skipped: string[] = [];
   const included: string[] = [];
+  // Legacy: ignored folders walked into, waiting for a sent path inside them (outermost first).
+  let walked: string[] = [];
+  const include = (p: string): void => {
+    const parents = walked.filter((d) => p.startsWith(`${d}/`));
+    if (parents.length > 0) walked = walked.filter((d) => !parents.includes(d));
+    included.push(...parents, p);
+  };
   for (const e of sorted) {
     if (skipped.some((dir) => e.path.startsWith(`${dir}/`))) continue;
-    if (!isIgnored(rules, e.path)) { included.push(e.path); continue; }
+    if (!isIgnored(rules, e.path)) { include(e.path); continue; }
     if (!e.isDir) continue;
     const walk = rules.hasExclusions && rules.rules.some((r) => r.exclusion && `${r.pattern}/`.startsWith(`${e.path}/`));
     if (!walk) skipped.push(e.path);
-    else if (builder === 'buildkit') included.push(e.path);
+    else if (builder === 'buildkit') include(e.path);
+    else walked.push(e.path);
   }
   return included;
 }

@@ -7,6 +7,7 @@
 import * as posix from './posixPath';
 import type { Builder, LayerFlag, StageModel } from './types';
 import type { ResolvedInstruction, ResolvedModel } from './stages';
+import { DEFAULT_ENGINE, featureSupport, type EngineModel } from './engine';
 import { createdDirs, scriptEffect } from './shell';
 
 /** Instructions that only change the image's configuration, never its files. */
@@ -31,13 +32,14 @@ interface StageFs {
 }
 
 /** Classifies every instruction of `model` for `builder`; the result is indexed like model.instructions. */
-export function classifyLayers(model: ResolvedModel, builder: Builder): LayerVerdict[] {
+export function classifyLayers(model: ResolvedModel, builder: Builder, engine: EngineModel = DEFAULT_ENGINE): LayerVerdict[] {
+  const firstLineOnly = builder === 'legacy' && featureSupport('run-heredoc', builder, engine, false).kind === 'ignored';
   const verdicts: LayerVerdict[] = model.instructions.map(() => ({ layer: 'no', reason: '', metadata: false }));
   const stageFs: StageFs[] = [];
   for (const stage of model.stages) {
     const fs = initialFs(stage, stageFs);
     stageFs.push(fs);
-    for (const i of stage.instructions) verdicts[i] = classify(model.instructions[i], builder, fs, stage);
+    for (const i of stage.instructions) verdicts[i] = classify(model.instructions[i], builder, fs, stage, firstLineOnly);
   }
   model.instructions.forEach((ins, i) => {
     if (ins.stage === null) {
@@ -56,7 +58,7 @@ function initialFs(stage: StageModel, earlier: StageFs[]): StageFs {
   return { fromScratch, dirs: new Map([['/', -1]]), workdir: '/' };
 }
 
-function classify(ins: ResolvedInstruction, builder: Builder, fs: StageFs, stage: StageModel): LayerVerdict {
+function classify(ins: ResolvedInstruction, builder: Builder, fs: StageFs, stage: StageModel, firstLineOnly: boolean): LayerVerdict {
   const k = ins.keyword;
   if (METADATA_KEYWORDS.has(k)) {
     return { layer: 'no', reason: `${k} only changes the image configuration: an empty history entry, no layer.`, metadata: true };
@@ -76,7 +78,7 @@ function classify(ins: ResolvedInstruction, builder: Builder, fs: StageFs, stage
     case 'WORKDIR':
       return classifyWorkdir(ins, builder, fs);
     case 'RUN':
-      return classifyRun(ins, builder, fs);
+      return firstLineOnly && ins.heredocs.length > 0 ? classifyLegacyHeredocRun(ins, fs) : classifyRun(ins, builder, fs);
     case 'COPY':
     case 'ADD':
       return classifyCopy(ins, fs);
@@ -135,6 +137,21 @@ function classifyRun(ins: ResolvedInstruction, builder: Builder, fs: StageFs): L
   if (effect === 'none') return { layer: 'no', reason: 'The command changes no files: the legacy builder drops the empty diff, no layer.', metadata: false };
   if (effect === 'writes') return { layer: 'yes', reason: `\`${culprit}\` writes files: a new layer.`, metadata: false };
   return { layer: 'maybe', reason: `Legacy builder: a layer only if \`${culprit}\` changes files (depends on the command); empty diffs are dropped.`, metadata: false };
+}
+
+/**
+ * A heredoc RUN under the legacy builder of Docker 23 and later, which parses heredocs but runs only the
+ * instruction's first line: `RUN <<EOF` alone runs an empty script, so its diff is empty and dropped.
+ */
+function classifyLegacyHeredocRun(ins: ResolvedInstruction, fs: StageFs): LayerVerdict {
+  if (/^(\s*<<-?\s*("[^"]*"|'[^']*'|\S+))+\s*$/.test(ins.args)) {
+    return { layer: 'no', reason: `The legacy builder runs only \`${ins.args.trim()}\`, not the heredoc's lines: it changes no files, no layer.`, metadata: false };
+  }
+  const { effect, culprit } = scriptEffect(ins.args, (p) => (fs.dirs.has(posix.resolve(fs.workdir, p)) ? true : fs.fromScratch ? false : undefined));
+  const first = `The legacy builder runs only the first line, \`${ins.args.trim()}\`, not the heredoc's lines`;
+  if (effect === 'none') return { layer: 'no', reason: `${first}: it changes no files, no layer.`, metadata: false };
+  if (effect === 'writes') return { layer: 'yes', reason: `${first}: \`${culprit}\` writes files, a new layer.`, metadata: false };
+  return { layer: 'maybe', reason: `${first}: a layer only if \`${culprit}\` changes files (depends on the command).`, metadata: false };
 }
 
 /** The shell script a RUN executes: heredoc bodies, `sh -c` of the exec form, or the shell form text. */

@@ -2,6 +2,7 @@
  * Plain data shared by the pure analysis core and its adapters (LSP, CLI).
  * Lines are 0-based inside the core; adapters convert to what their users expect.
  */
+import type { EngineModel } from './engine';
 
 /** Which image builder the analysis predicts for. */
 export type Builder = 'buildkit' | 'legacy';
@@ -18,6 +19,8 @@ export interface SizeEstimate {
   source: SizeSource;
   /** Why the size is what it is (or why it is unknown), in one sentence. */
   detail?: string;
+  /** Set when `bytes` counts only what a partial scan of the build context found: the layer holds at least this much. */
+  lowerBound?: true;
 }
 
 export type CacheStatus = 'hit' | 'miss' | 'unknown';
@@ -118,6 +121,8 @@ export interface AnalysisOptions {
   buildArgs: Record<string, string>;
   /** Severity per finding code (`dockerfileLayers.diagnostics.severity`); `off` hides the code's findings. */
   severities?: Record<string, SeveritySetting>;
+  /** The Docker Engine whose rules apply; undefined means DEFAULT_ENGINE (core/engine.ts). */
+  engine?: EngineModel;
 }
 
 /** A configured severity: one of the severities, or `off`. */
@@ -162,10 +167,13 @@ export interface StageSummary {
 /** The whole analysis of a Dockerfile for one builder and target. */
 export interface Analysis {
   builder: Builder;
+  /** The engine whose rules the answers model, and the words hovers, the explorer and the CLI show for it. */
+  model: { engine: EngineModel; label: string };
   /** Index of the target stage, or null when the file has no stage. */
   target: number | null;
   stages: StageSummary[];
   steps: Step[];
   findings: Finding[];
-  totals: { layers: number; maybeLayers: number; bytes: number | null };
+  /** `bytes` is null while a layer's size is unknown; `lowerBound` is set when a layer's size is a lower bound. */
+  totals: { layers: number; maybeLayers: number; bytes: number | null; lowerBound?: true };
 }

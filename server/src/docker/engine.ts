@@ -79,6 +79,13 @@ export class Engine {
     await this.call('ping the daemon', () => this.docker.ping());
   }
 
+  /** The daemon's Docker version (`/version`'s `Version`, e.g. `26.1.5+dfsg1`). */
+  async version(): Promise<string> {
+    const v = (await this.call('read its version', () => this.docker.version())) as { Version?: unknown };
+    if (typeof v.Version !== 'string' || v.Version === '') throw new EngineError('api', `The daemon at ${this.where} did not say its version.`);
+    return v.Version;
+  }
+
   /** The image's id, size (uncompressed bytes) and RootFS layer digests. */
   async inspectImage(name: string): Promise<ImageFacts> {
     const info = await this.call(`inspect image ${name}`, () => this.docker.getImage(name).inspect());
