@@ -85,15 +85,31 @@ function setup() {
 
 /** Lets the fake scanner's promises settle. */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const sizeOf = (s: ReturnType<typeof setup>): number | string | undefined => {
+
+type Tracked = ReturnType<typeof setup>;
+
+/** Runs `body` with a new tracker (its first scan finished with `entries`, or still running when null), then cleans up. */
+async function withTracker(entries: number | null, body: (s: Tracked) => Promise<void> | void): Promise<void> {
+  const s = setup();
+  try {
+    if (entries !== null) {
+      s.scanner.scans[0].finish(entries);
+      await settle();
+    }
+    await body(s);
+  } finally {
+    s.cleanup();
+  }
+}
+
+const sizeOf = (s: Tracked): number | string | undefined => {
   const c = s.tracker.contextOf(s.uri);
   return typeof c === 'object' ? c.entries.size : c;
 };
 
 test('a scan shows progress only after PROGRESS_AFTER_MS; the document is pending until it ends', async () => {
   for (const [ms, progress] of [[PROGRESS_AFTER_MS - 1, []], [PROGRESS_AFTER_MS, ['begin', 'done']]] as const) {
-    const s = setup();
-    try {
+    await withTracker(null, async (s) => {
       assert.equal(s.scanner.scans.length, 1);
       assert.equal(s.scanner.scans[0].options.limit, DEFAULT_SETTINGS.context.maxFiles);
       s.clock.advance(ms);
@@ -105,48 +121,32 @@ test('a scan shows progress only after PROGRESS_AFTER_MS; the document is pendin
       assert.equal(s.seen.changes, 1);
       s.clock.advance(PROGRESS_AFTER_MS);
       assert.deepEqual(s.seen.progress.map((p) => p.split(' ')[0]), progress, 'no progress after the scan ended');
-    } finally {
-      s.cleanup();
-    }
+    });
   }
 });
 
-test('cancelling the progress aborts the scan', async () => {
-  const s = setup();
-  try {
-    s.clock.advance(PROGRESS_AFTER_MS);
-    s.seen.cancel();
-    assert.equal(s.scanner.scans[0].options.signal?.aborted, true);
-  } finally {
-    s.cleanup();
-  }
-});
+test('cancelling the progress aborts the scan', () => withTracker(null, (s) => {
+  s.clock.advance(PROGRESS_AFTER_MS);
+  s.seen.cancel();
+  assert.equal(s.scanner.scans[0].options.signal?.aborted, true);
+}));
 
-test('changes reported within CHANGES_DELAY_MS are re-read together, in one refresh', async () => {
-  const s = setup();
-  try {
-    s.scanner.scans[0].finish(1);
-    await settle();
-    s.tracker.filesChanged([s.fileUri('a.txt')]);
-    s.clock.advance(CHANGES_DELAY_MS - 1);
-    s.tracker.filesChanged([s.fileUri('b.txt'), 'untitled:Untitled-1', pathToFileURL('/elsewhere/c.txt').href]);
-    s.clock.advance(CHANGES_DELAY_MS - 1);
-    assert.deepEqual(s.scanner.refreshes, []);
-    s.clock.advance(1);
-    assert.deepEqual(s.scanner.refreshes, [['a.txt', 'b.txt']]);
-    await settle();
-    assert.equal(s.seen.changes, 2);
-  } finally {
-    s.cleanup();
-  }
-});
+test('changes reported within CHANGES_DELAY_MS are re-read together, in one refresh', () => withTracker(1, async (s) => {
+  s.tracker.filesChanged([s.fileUri('a.txt')]);
+  s.clock.advance(CHANGES_DELAY_MS - 1);
+  s.tracker.filesChanged([s.fileUri('b.txt'), 'untitled:Untitled-1', pathToFileURL('/elsewhere/c.txt').href]);
+  s.clock.advance(CHANGES_DELAY_MS - 1);
+  assert.deepEqual(s.scanner.refreshes, []);
+  s.clock.advance(1);
+  assert.deepEqual(s.scanner.refreshes, [['a.txt', 'b.txt']]);
+  await settle();
+  assert.equal(s.seen.changes, 2);
+}));
 
 test('a large new index waits until typing pauses for QUIET_MS; a small one is used at once', async () => {
-  for (const [size, expected] of [[LARGE_CONTEXT, [1, 1, 1, LARGE_CONTEXT]], [LARGE_CONTEXT - 1, [LARGE_CONTEXT - 1, LARGE_CONTEXT - 1, LARGE_CONTEXT - 1, LARGE_CONTEXT - 1]]] as const) {
-    const s = setup();
-    try {
-      s.scanner.scans[0].finish(1);
-      await settle();
+  const small = LARGE_CONTEXT - 1;
+  for (const [size, expected] of [[LARGE_CONTEXT, [1, 1, 1, LARGE_CONTEXT]], [small, [small, small, small, small]]] as const) {
+    await withTracker(1, async (s) => {
       s.scanner.refreshSize = size;
       s.tracker.edited();
       s.tracker.filesChanged([s.fileUri('a.txt')]);
@@ -161,24 +161,15 @@ test('a large new index waits until typing pauses for QUIET_MS; a small one is u
       s.clock.advance(1);
       sizes.push(sizeOf(s));
       assert.deepEqual(sizes, expected, `${size} entries`);
-    } finally {
-      s.cleanup();
-    }
+    });
   }
 });
 
-test('closing the last document of a context forgets it and drops its pending re-read', async () => {
-  const s = setup();
-  try {
-    s.scanner.scans[0].finish(1);
-    await settle();
-    s.tracker.filesChanged([s.fileUri('a.txt')]);
-    s.tracker.close(s.uri);
-    s.clock.advance(CHANGES_DELAY_MS);
-    assert.deepEqual(s.scanner.refreshes, []);
-    assert.deepEqual(s.scanner.forgotten, [s.folder]);
-    assert.equal(s.tracker.contextOf(s.uri), undefined);
-  } finally {
-    s.cleanup();
-  }
-});
+test('closing the last document of a context forgets it and drops its pending re-read', () => withTracker(1, (s) => {
+  s.tracker.filesChanged([s.fileUri('a.txt')]);
+  s.tracker.close(s.uri);
+  s.clock.advance(CHANGES_DELAY_MS);
+  assert.deepEqual(s.scanner.refreshes, []);
+  assert.deepEqual(s.scanner.forgotten, [s.folder]);
+  assert.equal(s.tracker.contextOf(s.uri), undefined);
+}));
