@@ -47,13 +47,15 @@ for (const { name, eol } of EOLS) {
     const text = dockerfile(TWO_RUNS, eol);
     s.open(URI, text);
     check(s, ['analysis', 'hits'], 1);
-    const options = s.store.settings.analysis;
+    const options = s.store.settingsOf(URI).analysis;
     assert.deepEqual(s.store.ruleHitsOf(URI), fixableHits(text, options));
     assert.deepEqual(s.store.ruleHitsOf(URI).map((h) => h.finding.code), ['merge-runs']);
     assert.deepEqual(s.store.ruleHitsOf(URI).map((h) => h.finding), s.store.analysisOf(URI)?.findings);
     s.change(URI, dockerfile([...TWO_RUNS, 'RUN echo again'], eol));
     check(s, ['hits', 'analysis'], 2);
-    s.store.settings = toSettings({ builder: 'legacy' });
+    s.store.setDefaultSettings(toSettings({ builder: 'legacy' }));
+    check(s, ['analysis', 'hits'], 3);
+    assert.equal(s.store.setSettingsOf(URI, toSettings({ builder: 'legacy' })), false);
     check(s, ['analysis', 'hits'], 3);
     const context = { root: '/w', entries: new Map(), ignoreFile: null, archives: new Map(), problems: [] };
     s.store.contextOf = () => context;
@@ -66,4 +68,17 @@ test('a document that is not open has no analysis and no hits, and is not analyz
   assert.equal(s.store.analysisOf(URI), null);
   assert.deepEqual(s.store.ruleHitsOf(URI), []);
   assert.equal(s.runs(), 0);
+});
+
+test('each document has its own settings once set, the defaults until then and after it closes', () => {
+  const s = countingStore();
+  const other = 'file:///v/Dockerfile';
+  s.open(URI, 'FROM alpine\nRUN true\n');
+  s.open(other, 'FROM alpine\nRUN true\n');
+  assert.equal(s.store.setSettingsOf(other, toSettings({ builder: 'legacy', target: 'x' })), true);
+  assert.equal(s.store.setSettingsOf(other, toSettings({ builder: 'legacy', target: 'x' })), false);
+  assert.deepEqual([s.store.analysisOf(URI)?.builder, s.store.analysisOf(other)?.builder], ['buildkit', 'legacy']);
+  assert.equal(s.store.settingsOf(other).analysis.target, 'x');
+  s.store.forget(other);
+  assert.deepEqual(s.store.settingsOf(other), s.store.settingsOf(URI));
 });

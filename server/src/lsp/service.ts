@@ -5,6 +5,7 @@
 import type { Connection } from 'vscode-languageserver';
 import { AnalysisStore } from './store';
 import { toSettings } from './settings';
+import { DocumentConfiguration } from './configuration';
 import { registerInlayHints } from './features/inlayHints';
 import { registerHover } from './features/hover';
 import { registerLayersRequest } from './features/layers';
@@ -24,7 +25,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params) => {
     pullsConfiguration = params.capabilities.workspace?.configuration === true;
-    store.settings = toSettings(params.initializationOptions?.settings);
+    store.setDefaultSettings(toSettings(params.initializationOptions?.settings));
     store.trusted = params.initializationOptions?.trusted === true;
     const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     folders = uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
@@ -47,16 +48,23 @@ export function startServer(connection: Connection): void {
   const republish = registerDiagnostics(connection, store);
   const context = registerContext(connection, store, () => folders, republish);
   registerCodeActions(connection, store);
-  store.documents.onDidClose((e) => store.forget(e.document.uri));
-
-  const reloadSettings = async (): Promise<void> => {
-    if (!pullsConfiguration) return;
-    store.settings = toSettings(await connection.workspace.getConfiguration('dockerfileLayers'));
+  const configuration = new DocumentConfiguration(connection, store, () => {
     context.settingsChanged();
     republish();
     refreshViews(connection, null);
+  });
+  const warn = (e: unknown): void => connection.console.warn(`Could not read settings: ${String(e)}`);
+  // Without workspace/configuration every document keeps the settings of initializationOptions.
+  store.documents.onDidOpen((e) => {
+    if (pullsConfiguration) void configuration.opened(e.document.uri).catch(warn);
+  });
+  store.documents.onDidClose((e) => {
+    store.forget(e.document.uri);
+    configuration.closed(e.document.uri);
+  });
+  const reload = (): void => {
+    if (pullsConfiguration) void configuration.reload().catch(warn);
   };
-  const reload = (): void => void reloadSettings().catch((e) => connection.console.warn(`Could not read settings: ${String(e)}`));
   connection.onInitialized(reload);
   connection.onDidChangeConfiguration(reload);
 

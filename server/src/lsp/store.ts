@@ -1,6 +1,7 @@
 /**
- * The server's state: open documents, settings, and the latest analysis per document (recomputed lazily
- * when the text or the settings change). Features read from here; nothing else keeps analysis state.
+ * The server's state: open documents, each document's settings, and the latest analysis per document
+ * (recomputed lazily when the text or the settings change). Features read from here; nothing else keeps
+ * analysis state.
  */
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -36,12 +37,20 @@ export interface StoredMeasurement {
 
 const measurementKey = (uri: string, builder: string, target: string | null): string => JSON.stringify([uri, builder, target]);
 
+/** Settings and the key of their analysis options, which cached analyses are checked against. */
+interface KeyedSettings {
+  settings: ServerSettings;
+  key: string;
+}
+
+const keyed = (settings: ServerSettings): KeyedSettings => ({ settings, key: JSON.stringify(settings.analysis) });
+
 /** Documents, settings and cached analyses; `analysisOf` is cheap when nothing changed. */
 export class AnalysisStore {
   readonly documents = new TextDocuments(TextDocument);
   private readonly cache = new Map<string, Cached>();
-  private current: ServerSettings = DEFAULT_SETTINGS;
-  private settingsKey = JSON.stringify(DEFAULT_SETTINGS.analysis);
+  private defaults = keyed(DEFAULT_SETTINGS);
+  private readonly byDocument = new Map<string, KeyedSettings>();
   private readonly measurements = new Map<string, StoredMeasurement>();
   /** Whether the client said the workspace is trusted: building and talking to the daemon need it. */
   trusted = false;
@@ -50,16 +59,24 @@ export class AnalysisStore {
 
   constructor(private readonly analyze: Analyzer = analyzeDocument) {}
 
-  get settings(): ServerSettings {
-    return this.current;
+  /** The settings `uri` is analyzed, hinted and built with: its own (its folder's), else the defaults. */
+  settingsOf(uri: string): ServerSettings {
+    return (this.byDocument.get(uri) ?? this.defaults).settings;
   }
 
-  set settings(value: ServerSettings) {
-    this.current = value;
-    this.settingsKey = JSON.stringify(value.analysis);
+  /** Sets the settings of documents without their own: from initializationOptions, or the configuration without a scope. */
+  setDefaultSettings(value: ServerSettings): void {
+    this.defaults = keyed(value);
   }
 
-  /** The analysis of an open document for the current settings, or null when it is not open. */
+  /** Sets the settings of one document (its folder's); true when they differ from those it had. */
+  setSettingsOf(uri: string, value: ServerSettings): boolean {
+    const before = JSON.stringify(this.settingsOf(uri));
+    this.byDocument.set(uri, keyed(value));
+    return JSON.stringify(value) !== before;
+  }
+
+  /** The analysis of an open document for its settings, or null when it is not open. */
   analysisOf(uri: string): Analysis | null {
     return this.runOf(uri)?.analysis ?? null;
   }
@@ -78,12 +95,13 @@ export class AnalysisStore {
     if (!doc) return null;
     const hit = this.cache.get(uri);
     const context = this.contextOf(uri);
-    if (hit && hit.version === doc.version && hit.settingsKey === this.settingsKey && hit.context === context) return hit;
+    const { settings, key } = this.byDocument.get(uri) ?? this.defaults;
+    if (hit && hit.version === doc.version && hit.settingsKey === key && hit.context === context) return hit;
     const measurement = this.measurementOf(uri)?.steps ?? null;
-    const run = this.analyze(doc.getText(), this.current.analysis, context === 'pending' ? undefined : context);
+    const run = this.analyze(doc.getText(), settings.analysis, context === 'pending' ? undefined : context);
     const analyzed = context === 'pending' ? markSizing(run.analysis) : contextFindings(run.analysis, context);
     const analysis = withMeasurement(analyzed, doc.getText(), measurement);
-    const cached = { version: doc.version, settingsKey: this.settingsKey, context, analysis, hits: run.hits };
+    const cached = { version: doc.version, settingsKey: key, context, analysis, hits: run.hits };
     this.cache.set(uri, cached);
     return cached;
   }
@@ -94,14 +112,15 @@ export class AnalysisStore {
     this.cache.delete(uri);
   }
 
-  /** The last build's measurement of `uri` for the current builder and target, or null. */
+  /** The last build's measurement of `uri` for its builder and target, or null. */
   measurementOf(uri: string): StoredMeasurement | null {
-    const a = this.current.analysis;
+    const a = this.settingsOf(uri).analysis;
     return this.measurements.get(measurementKey(uri, a.builder, a.target ?? null)) ?? null;
   }
 
-  /** Forgets a closed document. */
+  /** Forgets a closed document and its settings. */
   forget(uri: string): void {
     this.cache.delete(uri);
+    this.byDocument.delete(uri);
   }
 }

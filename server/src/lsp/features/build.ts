@@ -40,7 +40,7 @@ async function build(connection: Connection, store: AnalysisStore, uri: string, 
   if (file === null) return refused(`Only Dockerfiles saved on disk can be built, not ${uri}.`);
   const read = readDockerfileFile(file);
   if ('error' in read) return refused(read.error);
-  const settings = store.settings;
+  const settings = store.settingsOf(uri);
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
   const progress = await connection.window.createWorkDoneProgress();
@@ -70,7 +70,7 @@ function toResult(outcome: BuildOutcome, message: string): BuildResult {
 
 /** Measures the new image and stores it for the document; returns a note when the measuring failed. */
 async function measureInto(store: AnalysisStore, uri: string, text: string, outcome: BuildOutcome): Promise<string> {
-  const options = store.settings.analysis;
+  const options = store.settingsOf(uri).analysis;
   const analysis = analyzeDockerfile(text, options);
   const cache = parseCacheResults(outcome.log, analysis);
   const target = options.target ?? null;

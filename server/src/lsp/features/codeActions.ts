@@ -9,7 +9,7 @@ export function registerCodeActions(connection: Connection, store: AnalysisStore
     const doc = store.documents.get(params.textDocument.uri);
     if (!doc) return [];
     if (params.context.only?.some((k) => k.startsWith(CodeActionKind.SourceFixAll))) {
-      const all = sourceFixAll(doc.getText(), store.settings.analysis);
+      const all = sourceFixAll(doc.getText(), store.settingsOf(doc.uri).analysis);
       return all === null ? [] : [toCodeAction(all, doc.uri)];
     }
     return fixActions(store.ruleHitsOf(doc.uri), params.range.start.line, params.range.end.line).map((a) => toCodeAction(a, doc.uri));

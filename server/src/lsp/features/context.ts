@@ -19,7 +19,7 @@ export function registerContext(connection: Connection, store: AnalysisStore, fo
   const tracker = new ContextTracker({
     documents: () => store.documents.all().map((d) => d.uri),
     folders,
-    settingsOf: () => store.settings,
+    settingsOf: (uri) => store.settingsOf(uri),
     changed: () => (republish(), refreshViews(connection, null)),
     startProgress: (root, cancel) => startProgress(connection, root, cancel),
     warn: (message) => connection.console.warn(message),

@@ -5,12 +5,13 @@ import { toInlayHint } from '../convert';
 
 export function registerInlayHints(connection: Connection, store: AnalysisStore): void {
   connection.languages.inlayHint.on((params) => {
-    const analysis = store.settings.inlayHints.enabled ? store.analysisOf(params.textDocument.uri) : null;
+    const { inlayHints } = store.settingsOf(params.textDocument.uri);
+    const analysis = inlayHints.enabled ? store.analysisOf(params.textDocument.uri) : null;
     if (!analysis) return [];
     const { start, end } = params.range;
     return analysis.steps
       .filter((s) => s.endLine >= start.line && s.endLine <= end.line)
-      .map((s) => toInlayHint(s, analysis, store.settings.inlayHints.parts))
+      .map((s) => toInlayHint(s, analysis, inlayHints.parts))
       .filter((h) => h !== null);
   });
 }

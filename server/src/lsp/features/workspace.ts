@@ -40,7 +40,7 @@ function analyzeFromDisk(store: AnalysisStore, uri: string): Analysis | { error:
   if (path === null) return { error: `${uri} is not a file on disk.` };
   const read = readDockerfileFile(path);
   if ('error' in read) return read;
-  return withMeasurement(analyzeDockerfile(read.text, store.settings.analysis), read.text, store.measurementOf(uri)?.steps ?? null);
+  return withMeasurement(analyzeDockerfile(read.text, store.settingsOf(uri).analysis), read.text, store.measurementOf(uri)?.steps ?? null);
 }
 
 /** The image the final image is built on: the base of the first stage of its chain; null for scratch. */
