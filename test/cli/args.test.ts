@@ -6,8 +6,10 @@ test('analyze options', () => {
   const a = parseCliArgs(['analyze', 'x/Dockerfile', '--context', 'ctx', '--target', 't', '--build-arg', 'A=1', '--build-arg', 'B=', '--build-arg', 'FROM_ENV', '--build-arg', 'UNSET', '--builder', 'legacy', '--image', 'img:1', '--state-dir', 's', '--no-docker', '--json'], { FROM_ENV: 'e' });
   assert.deepEqual(a, {
     command: 'analyze', dockerfile: 'x/Dockerfile', context: 'ctx', target: 't', buildArgs: { A: '1', B: '', FROM_ENV: 'e' },
-    builder: 'legacy', image: 'img:1', stateDir: 's', noDocker: true, json: true,
+    builder: 'legacy', image: 'img:1', stateDir: 's', noDocker: true, json: true, engineVersion: null,
   });
+  const e = parseCliArgs(['analyze', '--engine-version', ' 20.10 '], {});
+  assert.ok('command' in e && e.command === 'analyze' && e.engineVersion === '20.10');
   const d = parseCliArgs(['analyze'], {});
   assert.ok('command' in d && d.command === 'analyze' && d.dockerfile === 'Dockerfile' && d.builder === 'buildkit' && d.context === null);
 });
@@ -20,6 +22,7 @@ test('usage errors are messages', () => {
     [['analyze', '--bogus'], /bogus/],
     [['analyze', 'a', 'b'], /one Dockerfile/],
     [['analyze', '--build-arg', '=x'], /KEY=VALUE/],
+    [['analyze', '--engine-version', 'latest'], /--engine-version: "latest" is not a Docker Engine version/],
   ];
   for (const [argv, re] of cases) {
     const r = parseCliArgs(argv, {});

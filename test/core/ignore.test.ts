@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanPath, goMatch, includedPaths, isIgnored, parseIgnore } from '../../server/src/core/ignore';
+import { cleanPath, goMatch, includedPaths, isIgnored, parseIgnore, type IgnoreFlavor } from '../../server/src/core/ignore';
 import { EOLS } from '../helpers';
 
 test('goMatch follows Go filepath.Match (cases from Go\'s match_test.go)', () => {
@@ -29,9 +29,9 @@ test('cleanPath is Go filepath.Clean', () => {
 });
 
 /** Checks which of `paths` an ignore file excludes (files only, judged alone). */
-function check(lines: string[], excluded: string[], kept: string[]): void {
+function check(lines: string[], excluded: string[], kept: string[], flavor: IgnoreFlavor = 'moby20'): void {
   for (const { eol } of EOLS) {
-    const rules = parseIgnore(lines.join(eol));
+    const rules = parseIgnore(lines.join(eol), flavor);
     for (const p of excluded) assert.equal(isIgnored(rules, p), true, `${lines.join(' | ')}: ${p} is excluded`);
     for (const p of kept) assert.equal(isIgnored(rules, p), false, `${lines.join(' | ')}: ${p} is kept`);
   }
@@ -63,8 +63,24 @@ test('moby 20.10 quirks the real builders share', () => {
   check(['**/node'], ['node', 'a/node'], ['w/v/node/other', 'node/x']);
   // Judged alone `node/x` is kept, but the walk never enters the excluded folder `node`.
   checkWalk(['**/node', '!w/v/node/keep'], ['node/', 'node/x', 'w/', 'w/v/', 'w/v/node/', 'w/v/node/keep', 'w/v/node/other'], {
-    buildkit: ['w', 'w/v', 'w/v/node', 'w/v/node/keep', 'w/v/node/other'], legacy: ['w', 'w/v', 'w/v/node/keep', 'w/v/node/other'],
+    buildkit: ['w', 'w/v', 'w/v/node', 'w/v/node/keep', 'w/v/node/other'], legacy: ['w', 'w/v', 'w/v/node', 'w/v/node/keep', 'w/v/node/other'],
   });
+});
+
+test('moby/patternmatcher (Docker 23+) escapes regexp characters and checks every parent folder', () => {
+  check(['f(1).txt', 'g+h.txt'], ['f(1).txt', 'g+h.txt'], ['f1.txt', 'ggh.txt'], 'moby23');
+  check(['**/node'], ['node', 'a/node', 'w/v/node/other', 'node/x'], ['nodes', 'a/nodex'], 'moby23');
+  checkWalk(['**/node', '!w/v/node/keep'], ['node/', 'node/x', 'w/', 'w/v/', 'w/v/node/', 'w/v/node/keep', 'w/v/node/other'], {
+    buildkit: ['w', 'w/v', 'w/v/node', 'w/v/node/keep'], legacy: ['w', 'w/v', 'w/v/node', 'w/v/node/keep'],
+  }, 'moby23');
+});
+
+test('Docker 23+: BuildKit walks into excluded folders when an exception has wildcards, and sends a folder only for what it holds', () => {
+  checkWalk(['exc', '!**/exc/keep'], ['exc/', 'exc/keep', 'exc/other', 'x'], { buildkit: ['exc', 'exc/keep', 'x'], legacy: ['x'] }, 'moby23');
+  checkWalk(['e', '!e/nothing'], ['e/', 'e/other'], { buildkit: [], legacy: [] }, 'moby23');
+  checkWalk(['docs/', '!docs/README.md', 'build/', '!build/keep/'], ['build/', 'build/keep/', 'build/keep/k', 'build/x', 'docs/', 'docs/README.md', 'docs/o.md'], {
+    buildkit: ['build', 'build/keep', 'build/keep/k', 'docs', 'docs/README.md'], legacy: ['build', 'build/keep', 'build/keep/k', 'docs', 'docs/README.md'],
+  }, 'moby23');
 });
 
 test('invalid patterns and a lone ! are problems (Docker rejects the file)', () => {
@@ -73,10 +89,10 @@ test('invalid patterns and a lone ! are problems (Docker rejects the file)', () 
 });
 
 /** Checks the walk: which paths each builder receives. */
-function checkWalk(lines: string[], entries: string[], expected: { buildkit: string[]; legacy: string[] }): void {
+function checkWalk(lines: string[], entries: string[], expected: { buildkit: string[]; legacy: string[] }, flavor: IgnoreFlavor = 'moby20'): void {
   const walk = entries.map((e) => ({ path: e.replace(/\/$/, ''), isDir: e.endsWith('/') }));
   for (const { eol } of EOLS) {
-    const rules = parseIgnore(lines.join(eol));
+    const rules = parseIgnore(lines.join(eol), flavor);
     for (const builder of ['buildkit', 'legacy'] as const) {
       assert.deepEqual(includedPaths(rules, walk, builder), expected[builder], `${builder}: ${lines.join(' | ')}`);
     }
@@ -85,10 +101,10 @@ function checkWalk(lines: string[], entries: string[], expected: { buildkit: str
 
 test('excluded folders are skipped unless an exception starts with their path', () => {
   checkWalk(['exc', '!**/exc/keep'], ['exc/', 'exc/keep', 'x'], { buildkit: ['x'], legacy: ['x'] });
-  checkWalk(['secret', '!secret/public'], ['secret/', 'secret/public', 'secret/s'], { buildkit: ['secret', 'secret/public'], legacy: ['secret/public'] });
+  checkWalk(['secret', '!secret/public'], ['secret/', 'secret/public', 'secret/s'], { buildkit: ['secret', 'secret/public'], legacy: ['secret', 'secret/public'] });
   checkWalk(['e', '!e/nothing'], ['e/', 'e/other'], { buildkit: ['e'], legacy: [] });
   checkWalk(['deep/x', '!deep/x/y/keep'], ['deep/', 'deep/x/', 'deep/x/y/', 'deep/x/y/keep', 'deep/x/z'], {
-    buildkit: ['deep', 'deep/x', 'deep/x/y', 'deep/x/y/keep'], legacy: ['deep', 'deep/x/y/keep'],
+    buildkit: ['deep', 'deep/x', 'deep/x/y', 'deep/x/y/keep'], legacy: ['deep', 'deep/x', 'deep/x/y', 'deep/x/y/keep'],
   });
   checkWalk([], ['b', 'a/', 'a/x', 'a.txt'], { buildkit: ['a', 'a/x', 'a.txt', 'b'], legacy: ['a', 'a/x', 'a.txt', 'b'] });
 });

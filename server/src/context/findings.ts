@@ -5,6 +5,7 @@
 import type { ContextIndex } from '../core/context';
 import type { Analysis, Finding, Step } from '../core/types';
 import { prepareContext } from '../core/sources';
+import { ignoreFlavor } from '../core/engine';
 
 /** How many problem paths one finding lists before it says "and N more". */
 const LISTED = 5;
@@ -26,7 +27,7 @@ export function markSizing(analysis: Analysis): Analysis {
 export function contextFindings(analysis: Analysis, context: ContextIndex | undefined): Analysis {
   if (!context || (context.incomplete === undefined && context.problems.length === 0)) return analysis;
   // Paths the ignore file keeps from the builder cannot fail the build: only the ones it receives count.
-  const sent = context.problems.length === 0 || context.ignoreFile === null ? null : prepareContext(context, analysis.builder).included;
+  const sent = context.problems.length === 0 || context.ignoreFile === null ? null : prepareContext(context, analysis.builder, ignoreFlavor(analysis.model.engine)).included;
   const problems = sent === null ? context.problems : context.problems.filter((p) => !context.entries.has(p.path) || sent.has(p.path));
   const step = analysis.steps.find(readsContext);
   const at = { line: step?.line ?? 0, endLine: step?.endLine ?? 0 };

@@ -4,6 +4,7 @@
  * history of moby/buildkit and moby/moby for versions no engine here runs.
  */
 import type { Builder } from './types';
+import type { IgnoreFlavor } from './ignore';
 
 /** Where the modelled version came from: the daemon's `/version`, the user's setting or flag, or the default. */
 export type EngineSource = 'daemon' | 'setting' | 'default';
@@ -97,4 +98,9 @@ export function featureSupport(feature: Feature, builder: Builder, engine: Engin
   // first line only, a heredoc COPY has no source, and --link, --exclude and --parents are dropped.
   if (feature === 'copy-heredoc') return { kind: 'fails', quote: 'no source files were specified' };
   return { kind: 'ignored' };
+}
+
+/** Which `.dockerignore` implementation the engine's clients and builders use (see core/ignore.ts). */
+export function ignoreFlavor(engine: EngineModel): IgnoreFlavor {
+  return atLeast(engine.version, 23) ? 'moby23' : 'moby20';
 }

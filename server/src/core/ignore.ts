@@ -1,7 +1,8 @@
 /**
- * Docker's path-pattern language, as Engine 20.10 implements it: Go's `filepath.Clean` and `filepath.Match`
- * (COPY/ADD sources) and `.dockerignore` rules (moby's PatternMatcher plus the context walk that skips
- * excluded folders). Written by hand because the candidates differ from the real builders:
+ * Docker's path-pattern language: Go's `filepath.Clean` and `filepath.Match` (COPY/ADD sources) and
+ * `.dockerignore` rules with the context walk that skips excluded folders, in two flavors: Engine 20.10's
+ * (moby's fileutils PatternMatcher) and Engine 23's and later (moby/patternmatcher, and BuildKit's fsutil
+ * walk), which differ in regexp escaping, parent matching and which excluded folders they walk into. Written by hand because the candidates differ from the real builders:
  * `@balena/dockerignore` judges each path on its own (so `!**\/x/keep` re-includes a file inside an excluded
  * folder, which Docker never walks into), checks every parent for `**` patterns (Engine 20.10 checks one),
  * matches case-insensitively by default and needs Node's `path`; glob libraries (picomatch, minimatch) add
@@ -131,6 +132,13 @@ function getEsc(chunk: string[], c: number): { code: number; next: number } | nu
   return next >= chunk.length ? null : { code: chunk[c].codePointAt(0) ?? 0, next };
 }
 
+/**
+ * Which implementation of the rules: `moby20` (Docker 20.10) or `moby23` (Docker 23 and later; measured on
+ * 26.1: `f(1).txt` matches itself, `**\/node` excludes every path below a `node` folder, BuildKit walks into
+ * excluded folders when an exception has wildcards and sends an excluded folder only for what it holds).
+ */
+export type IgnoreFlavor = 'moby20' | 'moby23';
+
 /** One `.dockerignore` rule after Docker's normalization. */
 export interface IgnoreRule {
   /** The cleaned pattern, without `!`. */
@@ -145,14 +153,15 @@ export interface IgnoreRule {
 
 /** Parsed ignore rules, plus problems that make Docker reject the file (the build then fails). */
 export interface IgnoreRules {
+  flavor: IgnoreFlavor;
   rules: IgnoreRule[];
   hasExclusions: boolean;
   problems: Array<{ line: number; message: string }>;
 }
 
-/** Parses `.dockerignore` text like moby's `dockerignore.ReadAll` + `NewPatternMatcher` (Engine 20.10). */
-export function parseIgnore(text: string): IgnoreRules {
-  const result: IgnoreRules = { rules: [], hasExclusions: false, problems: [] };
+/** Parses `.dockerignore` text like moby's `dockerignore.ReadAll` + `NewPatternMatcher` of the given flavor. */
+export function parseIgnore(text: string, flavor: IgnoreFlavor = 'moby20'): IgnoreRules {
+  const result: IgnoreRules = { flavor, rules: [], hasExclusions: false, problems: [] };
   text.replace(/^\uFEFF/, '').split('\n').forEach((raw, line) => {
     // Comments are recognized before trimming, so `  # x` is a pattern, as in Docker.
     if (raw.startsWith('#')) return;
@@ -177,16 +186,17 @@ export function parseIgnore(text: string): IgnoreRules {
       return;
     }
     result.hasExclusions ||= exclusion;
-    result.rules.push({ pattern: p, exclusion, line, regex: compileRule(p), depth: p.split('/').length });
+    result.rules.push({ pattern: p, exclusion, line, regex: compileRule(p, flavor), depth: p.split('/').length });
   });
   return result;
 }
 
 /**
- * moby's pattern-to-regexp translation. It escapes only `.` and `$`, so `(`, `+`, `{`, `|` keep their regexp
- * meaning (`f(1).txt` does not match the file `f(1).txt`); the real builders behave the same way.
+ * moby's pattern-to-regexp translation. Engine 20.10 escapes only `.` and `$`, so `(`, `+`, `{`, `|` keep their
+ * regexp meaning (`f(1).txt` does not match the file `f(1).txt`); moby/patternmatcher (23+) escapes them too.
  */
-function compileRule(pattern: string): RegExp | null {
+function compileRule(pattern: string, flavor: IgnoreFlavor): RegExp | null {
+  const escaped = flavor === 'moby20' ? '.$' : '.+()|{}$';
   let re = '^';
   const p = Array.from(pattern);
   for (let i = 0; i < p.length; i++) {
@@ -197,7 +207,7 @@ function compileRule(pattern: string): RegExp | null {
       re += i + 1 >= p.length ? '.*' : '(.*/)?';
     } else if (ch === '*') re += '[^/]*';
     else if (ch === '?') re += '[^/]';
-    else if (ch === '.' || ch === '$') re += `\\${ch}`;
+    else if (escaped.includes(ch)) re += `\\${ch}`;
     else if (ch === '\\') re += i + 1 < p.length ? `\\${p[++i]}` : '\\';
     else re += ch;
   }
@@ -211,8 +221,12 @@ function compileRule(pattern: string): RegExp | null {
   return null;
 }
 
-/** moby's `PatternMatcher.Matches` (Engine 20.10): later rules win; a parent folder is checked at one depth. */
+/**
+ * Whether the rules exclude `path`: later rules win. Engine 20.10's `PatternMatcher.Matches` checks a parent
+ * folder at one depth only; 23+ (`MatchesOrParentMatches`) checks every parent folder.
+ */
 export function isIgnored(rules: IgnoreRules, path: string): boolean {
+  if (rules.flavor === 'moby23') return matchesOrParentMatches(rules, path);
   const parents = path.split('/').slice(0, -1);
   let matched = false;
   for (const rule of rules.rules) {
@@ -232,31 +246,88 @@ export interface WalkEntry {
   isDir: boolean;
 }
 
+function matchesOrParentMatches(rules: IgnoreRules, path: string): boolean {
+  const parts = path.split('/');
+  let matched = false;
+  for (const rule of rules.rules) {
+    if (rule.exclusion !== matched) continue;
+    let match = rule.regex?.test(path) ?? false;
+    for (let i = 1; !match && i < parts.length; i++) match = rule.regex?.test(parts.slice(0, i).join('/')) ?? false;
+    if (match) matched = !rule.exclusion;
+  }
+  return matched;
+}
+
+/**
+ * moby/patternmatcher's `MatchesUsingParentResults`, as the 23+ walks use it: a rule that matched a folder
+ * holds for everything inside it; other rules are tried on the path itself. Returns the verdict and the
+ * per-rule matches the path's children inherit.
+ */
+function matchesUsingParent(rules: IgnoreRules, path: string, parent: boolean[] | undefined): { ignored: boolean; info: boolean[] } {
+  let matched = false;
+  const info = rules.rules.map(() => false);
+  rules.rules.forEach((rule, i) => {
+    let match = parent?.[i] ?? false;
+    if (!match) {
+      if (rule.exclusion !== matched) return;
+      match = rule.regex?.test(path) ?? false;
+    }
+    info[i] = match;
+    if (match) matched = !rule.exclusion;
+  });
+  return { ignored: matched, info };
+}
+
+/**
+ * Whether a walk enters excluded folder `dir`: when an exception pattern starts with its path (BuildKit 23+
+ * first drops a trailing `/**` or `/*` from the exception), or, in BuildKit 23+, whenever any exception has
+ * wildcards, since the walk can no longer tell which folders it may need.
+ */
+function walksInto(rules: IgnoreRules, dir: string, builder: 'buildkit' | 'legacy'): boolean {
+  if (!rules.hasExclusions) return false;
+  const exceptions = rules.rules.filter((r) => r.exclusion).map((r) => r.pattern);
+  const modernBuildkit = rules.flavor === 'moby23' && builder === 'buildkit';
+  const trimmed = modernBuildkit ? exceptions.map((p) => p.replace(/\/\*\*?$/, '')) : exceptions;
+  if (modernBuildkit && trimmed.some((p) => /[*[\]?^\\]/.test(p))) return true;
+  return trimmed.some((p) => `${p}/`.startsWith(`${dir}/`));
+}
+
 /**
  * The paths Docker sends to the builder, walking parents before children as Docker does: an ignored folder
- * is skipped whole unless an exception starts with its path. BuildKit then sends that folder itself; the
- * legacy builder sends only what the exception re-includes, and the folder exists in its context as the
- * parent of those paths (so `COPY docs /d` works there too), and not at all when nothing inside is sent.
- * Paths come back in walk order.
+ * is skipped whole unless the walk enters it (see walksInto). Engine 20.10's BuildKit then sends that folder
+ * itself; otherwise the folder exists in the builder's context as the parent of the paths sent from inside
+ * it (so `COPY docs /d` works there too), and not at all when nothing inside is sent. Paths come back in
+ * walk order.
  */
 export function includedPaths(rules: IgnoreRules, entries: WalkEntry[], builder: 'buildkit' | 'legacy'): string[] {
   const sorted = [...entries].sort((a, b) => comparePaths(a.path, b.path));
   const skipped: string[] = [];
   const included: string[] = [];
-  // Legacy: ignored folders walked into, waiting for a sent path inside them (outermost first).
+  const eager = rules.flavor === 'moby20' && builder === 'buildkit';
+  // Excluded folders walked into, waiting for a sent path inside them (outermost first).
   let walked: string[] = [];
   const include = (p: string): void => {
     const parents = walked.filter((d) => p.startsWith(`${d}/`));
     if (parents.length > 0) walked = walked.filter((d) => !parents.includes(d));
     included.push(...parents, p);
   };
+  // Per folder, the rules it matched (23+ only), inherited by what it holds.
+  const infos = new Map<string, boolean[]>();
   for (const e of sorted) {
     if (skipped.some((dir) => e.path.startsWith(`${dir}/`))) continue;
-    if (!isIgnored(rules, e.path)) { include(e.path); continue; }
+    let ignored: boolean;
+    if (rules.flavor === 'moby23') {
+      const slash = e.path.lastIndexOf('/');
+      const verdict = matchesUsingParent(rules, e.path, slash < 0 ? undefined : infos.get(e.path.slice(0, slash)));
+      if (e.isDir) infos.set(e.path, verdict.info);
+      ignored = verdict.ignored;
+    } else {
+      ignored = isIgnored(rules, e.path);
+    }
+    if (!ignored) { include(e.path); continue; }
     if (!e.isDir) continue;
-    const walk = rules.hasExclusions && rules.rules.some((r) => r.exclusion && `${r.pattern}/`.startsWith(`${e.path}/`));
-    if (!walk) skipped.push(e.path);
-    else if (builder === 'buildkit') include(e.path);
+    if (!walksInto(rules, e.path, builder)) skipped.push(e.path);
+    else if (eager) include(e.path);
     else walked.push(e.path);
   }
   return included;
