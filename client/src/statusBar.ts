@@ -13,7 +13,8 @@ export function createStatusBar(): { item: vscode.StatusBarItem; show(analysis: 
       if (!analysis) return item.hide();
       item.text = statusText(analysis);
       const builder = analysis.builder === 'buildkit' ? 'BuildKit' : 'legacy builder';
-      item.tooltip = `Layers this Dockerfile adds to its final image (${builder}). Click to open the layer explorer.`;
+      const bound = analysis.totals.lowerBound ? ' The size is a lower bound: the build context was only partly scanned.' : '';
+      item.tooltip = `Layers this Dockerfile adds to its final image (${builder}).${bound} Click to open the layer explorer.`;
       item.show();
     },
   };

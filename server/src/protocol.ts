@@ -89,6 +89,8 @@ export interface WorkspaceEntry {
   uri: string;
   /** Bytes the Dockerfile's own layers add to its final image (null when unknown). */
   bytes: number | null;
+  /** Set when `bytes` is a lower bound (its build context was only partly scanned). */
+  lowerBound?: true;
   layers: number;
   /** The final stage's base image reference (null for scratch or a parse failure). */
   base: string | null;

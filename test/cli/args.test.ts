@@ -14,6 +14,17 @@ test('analyze options', () => {
   assert.ok('command' in d && d.command === 'analyze' && d.dockerfile === 'Dockerfile' && d.builder === 'buildkit' && d.context === null);
 });
 
+test('--max-files: a whole number of at least 1, absent by default', () => {
+  const cases: Array<[string, number | RegExp]> = [['1', 1], ['200000', 200_000], [' 12 ', 12], ['0', /at least 1, not "0"/], ['-5', /whole number/], ['1.5', /whole number/], ['1e3', /whole number/], ['', /whole number/], ['many', /not "many"/]];
+  for (const [value, want] of cases) {
+    const r = parseCliArgs(['analyze', `--max-files=${value}`], {});
+    if (typeof want === 'number') assert.equal('command' in r && r.command === 'analyze' ? r.maxFiles : r, want, value);
+    else assert.match('error' in r ? r.error : 'no error', want, value);
+  }
+  assert.equal('maxFiles' in parseCliArgs(['analyze'], {}), false);
+  assert.match((parseCliArgs(['analyze', '--max-files'], {}) as { error: string }).error, /max-files/);
+});
+
 test('usage errors are messages', () => {
   const cases: Array<[string[], RegExp]> = [
     [[], /missing command/],

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../server/src/cli';
@@ -27,27 +28,28 @@ test('--json prints exactly the documented shape', async () => {
     const r = await run(['analyze', join(dir, 'Dockerfile'), '--json', '--builder', 'legacy']);
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out);
-    assert.deepEqual(Object.keys(j), ['dockerfile', 'context', 'builder', 'target', 'stages', 'steps', 'totals']);
+    assert.deepEqual(Object.keys(j), ['dockerfile', 'context', 'builder', 'engine', 'target', 'stages', 'steps', 'totals']);
+    assert.deepEqual(Object.keys(j.engine), ['version', 'source', 'model']);
     assert.equal(j.dockerfile, join(dir, 'Dockerfile'));
     assert.equal(j.context, dir);
     assert.equal(j.builder, 'legacy');
     assert.equal(j.target, 1);
     assert.deepEqual(j.stages[0], { index: 0, name: 'build', base: 'alpine', line: 2, inTarget: true });
-    assert.deepEqual(j.steps[4], { line: 5, endLine: 6, stage: 1, keyword: 'COPY', layer: 'yes', size: { bytes: null, source: 'unknown' }, cache: { status: 'unknown', reason: 'No earlier build to compare with.' } });
+    assert.deepEqual(j.steps[4], { line: 5, endLine: 6, stage: 1, keyword: 'COPY', layer: 'yes', size: { bytes: null, source: 'unknown', lowerBound: false }, cache: { status: 'unknown', reason: 'No earlier build to compare with.' } });
     assert.deepEqual(Object.keys(j.steps[0]), ['line', 'endLine', 'stage', 'keyword', 'layer', 'size', 'cache']);
     assert.equal(j.steps[0].stage, null);
-    assert.deepEqual(Object.keys(j.totals), ['layers', 'bytes']);
+    assert.deepEqual(Object.keys(j.totals), ['layers', 'bytes', 'lowerBound']);
     assert.equal(j.totals.layers, 1);
   });
 });
 
 test('the table shows every instruction and the builder', async () => {
   await withDir({ Dockerfile: 'FROM alpine\r\nRUN echo hi > /x\r\n' }, async (dir) => {
-    const r = await run(['analyze', join(dir, 'Dockerfile')]);
+    const r = await run(['analyze', join(dir, 'Dockerfile'), '--engine-version', '26.1.5']);
     assert.equal(r.code, 0);
     assert.match(r.out, /^LINE\s+STAGE\s+INSTRUCTION\s+LAYER\s+SIZE\s+CACHE/);
     assert.match(r.out, /\n2\s+#0\s+RUN echo hi > \/x\s+yes\s+\?\s+unknown/);
-    assert.match(r.out, /Final image: 1 layer added, size unknown \(BuildKit, target #0\)/);
+    assert.match(r.out, /Final image: 1 layer added, size unknown \(BuildKit 0\.13 · Docker 26\.1, as given, target #0\)/);
   });
 });
 
@@ -80,5 +82,54 @@ test('default Dockerfile and context are the current folder', async () => {
     } finally {
       process.chdir(cwd);
     }
+  });
+});
+
+test('a context that is not scanned shows no size as a number: --context / is refused, an unlistable one is unknown', async () => {
+  await withDir({ Dockerfile: 'FROM scratch\nCOPY . /x\n' }, async (dir) => {
+    const table = await run(['analyze', join(dir, 'Dockerfile'), '--context', '/', '--no-docker']);
+    assert.equal(table.code, 0, table.err);
+    assert.match(table.out, /\n2\s+#0\s+COPY \. \/x\s+yes\s+\?\s+unknown\n/);
+    assert.match(table.out, /Final image: 1 layer added, size unknown \(/);
+    assert.doesNotMatch(table.out, /\b0 B\b/);
+    assert.match(table.err, /Dockerfile:2: info: The build context is \/, the whole file system: not scanned/);
+    const json = JSON.parse((await run(['analyze', join(dir, 'Dockerfile'), '--context', '/', '--no-docker', '--json'])).out);
+    assert.deepEqual([json.steps[1].size, json.totals.bytes], [{ bytes: null, source: 'unknown', lowerBound: false }, null]);
+  });
+});
+
+// Tests run as root, which lists every folder: the unlistable context is analyzed by a child process dropped to nobody.
+const setpriv = spawnSync('setpriv', ['--version']).status === 0;
+test('an unlistable context folder: its sizes are unknown, not 0 B', { skip: setpriv ? false : 'setpriv is not installed' }, async () => {
+  await withDir({ Dockerfile: 'FROM scratch\nCOPY . /x\n' }, async (dir) => {
+    mkdirSync(join(dir, 'ctx'));
+    writeFileSync(join(dir, 'ctx', 'a.txt'), 'hello');
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'Dockerfile'), 0o644);
+    chmodSync(join(dir, 'ctx'), 0o311);
+    const script = `require(process.argv[1]).runCli(process.argv.slice(2), (s) => process.stdout.write(s + '\\n'), (s) => process.stderr.write(s + '\\n'))`;
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script, require.resolve('../../server/src/cli'), 'analyze', join(dir, 'Dockerfile'), '--context', join(dir, 'ctx'), '--no-docker'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /COPY \. \/x\s+yes\s+\?\s+unknown\n/);
+    assert.match(r.stdout, /size unknown/);
+    assert.match(r.stderr, /cannot be listed \(permission denied\): nothing in it was measured/);
+  });
+});
+
+test('--max-files: past it the sizes are lower bounds (≥ in the table, lowerBound in the JSON); a bad value is a usage error', async () => {
+  await withDir({ Dockerfile: 'FROM scratch\nCOPY . /x\n', 'a.txt': 'a'.repeat(100), 'b.txt': 'b'.repeat(100), 'c.txt': 'c'.repeat(100) }, async (dir) => {
+    const table = await run(['analyze', join(dir, 'Dockerfile'), '--max-files', '2', '--no-docker']);
+    assert.equal(table.code, 0, table.err);
+    assert.match(table.out, /COPY \. \/x\s+yes\s+≥ \d+ B\s+unknown/);
+    assert.match(table.out, /Final image: 1 layer added, ≥ \d+ B \(/);
+    assert.match(table.err, /more than 2 files; the scan stopped there, so sizes are lower bounds/);
+    const json = JSON.parse((await run(['analyze', join(dir, 'Dockerfile'), '--max-files', '2', '--no-docker', '--json'])).out);
+    assert.equal(json.steps[1].size.lowerBound, true);
+    assert.equal(json.totals.lowerBound, true);
+    const all = JSON.parse((await run(['analyze', join(dir, 'Dockerfile'), '--max-files', '4', '--no-docker', '--json'])).out);
+    assert.deepEqual([all.steps[1].size, all.totals.lowerBound], [{ bytes: 300 + 'FROM scratch\nCOPY . /x\n'.length, source: 'exact', lowerBound: false }, false]);
+    const bad = await run(['analyze', join(dir, 'Dockerfile'), '--max-files', '0']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--max-files needs a whole number of at least 1, not "0"/);
   });
 });

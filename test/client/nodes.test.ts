@@ -59,6 +59,20 @@ test('workspace row and status text', () => {
   assert.equal(statusText(result('legacy').analysis), '$(layers) 1 layer · size ?');
 });
 
+test('lower bounds (a scan stopped at the limit) read ≥ in every row and the status bar', () => {
+  const entries = new Map([['a.txt', { path: 'a.txt', type: 'file' as const, size: 3000, mode: 0o644 }]]);
+  const context = { root: '/w', entries, ignoreFile: null, archives: new Map(), problems: [], incomplete: 'stopped at the limit', partial: true as const };
+  const analysis = analyzeDockerfile('FROM scratch\nCOPY . /x\n', { builder: 'buildkit', buildArgs: {} }, context);
+  const [image, stage] = imageRows({ uri: 'file:///w/Dockerfile', version: 1, analysis }, { showMetadata: true });
+  assert.deepEqual([image.description.split(' · ').slice(0, 2).join(' · '), stage.description, stage.children[1].description], ['1 layer · ≥ 3.0 kB', 'in final image · 1 layer · ≥ 3.0 kB', '+ layer · ≥ 3.0 kB']);
+  assert.match(image.tooltip, /≥ 3\.0 kB on top of the base image \(a lower bound/);
+  assert.match(stage.children[1].tooltip, /Size: ≥ 3\.0 kB \(at least, exact\)/);
+  assert.equal(statusText(analysis), '$(layers) 1 layer · ≥ 3.0 kB');
+  const summary = { entries: [{ uri: 'file:///w/Dockerfile', bytes: 5, layers: 4, base: null, baseBytes: null }], sharedBytes: null, sharedNote: null };
+  const fresh = withFreshEntry(summary, { uri: 'file:///w/Dockerfile', version: 1, analysis });
+  assert.equal(workspaceRow(fresh, (u) => u).children[0].description, '1 layer · ≥ 3.0 kB');
+});
+
 test('the active Dockerfile\'s workspace entry follows its latest analysis', () => {
   const summary = { entries: [{ uri: 'file:///w/Dockerfile', bytes: null, layers: 4, base: 'alpine', baseBytes: null }, { uri: 'file:///w/b/Dockerfile', bytes: 5, layers: 1, base: null, baseBytes: null }], sharedBytes: null, sharedNote: 'daemon unreachable' };
   const fresh = withFreshEntry(summary, result());

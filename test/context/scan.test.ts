@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanContext } from '../../server/src/context/scan';
 import { ContextEngine } from '../../server/src/context/engine';
+import { analyzeDockerfile } from '../../server/src/core/analyze';
+import { hintLabel } from '../../server/src/core/present';
 
 /** A temp folder with `files` (path -> content), removed after `body`. */
 async function withTree(files: Record<string, string>, body: (root: string) => Promise<void>): Promise<void> {
@@ -69,8 +71,44 @@ test('scan: a FIFO is `other` with a problem, and hashing never blocks on it', (
 
 test('scan: stops at the limit with a clear message', () => withTree(Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`d/f${i}`, ''])), async (root) => {
   const index = await scanContext(root, { limit: 10 });
-  assert.equal(index.entries.size, 10);
+  assert.equal([...index.entries.values()].filter((e) => e.type === 'file').length, 10);
+  assert.equal(index.entries.size, 11, 'the folder d is not counted against the file limit');
   assert.match(index.incomplete ?? '', /more than 10 files.*lower bounds.*dockerfileLayers\.context\.maxFiles/);
+  assert.equal(index.partial, true);
+}));
+
+/** 12 files, each in a folder of its own: 24 entries. */
+const FOLDER_PER_FILE = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`d${i}/f.txt`, 'x'.repeat(1000)]));
+const COPY_ALL = 'FROM scratch\nCOPY . /x\n';
+
+test('scan: the limit counts files and folders apart, so a folder per file fits; past it sizes are lower bounds', () => withTree(FOLDER_PER_FILE, async (root) => {
+  const cases: Array<{ limit: number; incomplete: RegExp | null; label: string }> = [
+    { limit: 12, incomplete: null, label: '+ layer · 12.0 kB' },
+    { limit: 8, incomplete: /more than 8 folders; the scan stopped there, so sizes are lower bounds/, label: '+ layer · ≥ ' },
+    { limit: 3, incomplete: /more than 3 (files|folders)/, label: '+ layer · ≥ ' },
+  ];
+  const engine = new ContextEngine({ workers: 1 });
+  try {
+    for (const c of cases) {
+      for (const index of [await scanContext(root, { limit: c.limit }), await engine.scan(root, { limit: c.limit, hash: false })]) {
+        const files = [...index.entries.values()].filter((e) => e.type === 'file').length;
+        assert.ok(files <= c.limit && index.entries.size - files <= c.limit, `limit ${c.limit}: ${files} files`);
+        const copy = analyzeDockerfile(COPY_ALL, { builder: 'buildkit', buildArgs: {} }, index).steps[1];
+        if (c.incomplete === null) {
+          assert.equal(index.incomplete, undefined);
+          assert.deepEqual([copy.size.bytes, copy.size.lowerBound], [12_000, undefined]);
+        } else {
+          assert.match(index.incomplete ?? '', c.incomplete);
+          assert.equal(index.partial, true);
+          assert.deepEqual([copy.size.bytes, copy.size.source, copy.size.lowerBound], [files * 1000, 'exact', true], `limit ${c.limit}`);
+          assert.equal(copy.digest, undefined, 'no digest for part of what is copied');
+        }
+        assert.ok(hintLabel(copy, analyzeDockerfile(COPY_ALL, { builder: 'buildkit', buildArgs: {} }, index)).startsWith(c.label), `limit ${c.limit}`);
+      }
+    }
+  } finally {
+    await engine.close();
+  }
 }));
 
 test('scan: / and the home folder are refused, not scanned', async () => {
@@ -78,6 +116,7 @@ test('scan: / and the home folder are refused, not scanned', async () => {
     const index = await scanContext(root, { limit: 10 });
     assert.equal(index.entries.size, 0);
     assert.match(index.incomplete ?? '', /not scanned/);
+    assert.equal(index.partial, undefined, 'nothing was measured: sizes are unknown, not lower bounds');
   }
 });
 
@@ -86,6 +125,7 @@ test('scan: a cancelled scan stops and says so', () => withTree({ 'a/b/c': '' },
   controller.abort();
   const index = await scanContext(root, { limit: 100, signal: controller.signal });
   assert.equal(index.incomplete, 'The scan was cancelled.');
+  assert.equal(index.partial, true);
 }));
 
 // Tests run as root, which reads everything regardless of permissions; the scan therefore runs in a child

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeDockerfile } from '../../server/src/core/analyze';
-import { formatBytes, hintLabel, hoverMarkdown } from '../../server/src/core/present';
+import { formatBytes, formatSize, hintLabel, hoverMarkdown } from '../../server/src/core/present';
 import type { Builder } from '../../server/src/core/types';
 import { EOLS, dockerfile } from '../helpers';
 
@@ -35,6 +35,24 @@ test('hint labels take size and cache when known', () => {
   assert.equal(hintLabel(run, a, { layer: false, size: true, cache: false }), '12.4 MB');
   assert.equal(hintLabel({ ...run, cache: { status: 'miss', reason: 'changed' } }, a, { layer: true, size: false, cache: true }), '+ layer · rebuilds');
   assert.equal(hintLabel(a.steps[2], a, { layer: false, size: true, cache: true }), '');
+});
+
+test('formatSize: a lower bound reads as one, an unknown size never as a number', () => {
+  const cases: Array<[{ bytes: number | null; lowerBound?: true }, string]> = [
+    [{ bytes: 891_000_000, lowerBound: true }, '≥ 891 MB'], [{ bytes: 891_000_000 }, '891 MB'], [{ bytes: 0 }, '0 B'], [{ bytes: null }, 'unknown'], [{ bytes: null, lowerBound: true }, 'unknown'],
+  ];
+  for (const [size, text] of cases) assert.equal(formatSize(size), text);
+  assert.equal(formatSize({ bytes: null }, '?'), '?');
+});
+
+test('a lower bound in the hint (≥) and the hover (at least)', () => {
+  for (const { eol } of EOLS) {
+    const a = analyzeDockerfile(dockerfile(['FROM scratch', 'COPY . /x'], eol), { builder: 'buildkit', buildArgs: {} });
+    const copy = { ...a.steps[1], size: { bytes: 891_000_000, source: 'exact' as const, lowerBound: true as const, detail: 'at least 3 items' } };
+    assert.equal(hintLabel(copy, a), '+ layer · ≥ 891 MB');
+    assert.equal(hintLabel(copy, a, { layer: false, size: true, cache: false }), '≥ 891 MB');
+    assert.match(hoverMarkdown(copy, a), /Size: ≥ 891 MB \(at least 891000000 bytes, exact\) \(at least 3 items\)/);
+  }
 });
 
 test('hover names the builder, the reason and the stage role', () => {

@@ -24,7 +24,7 @@ const RUN_TWO_LINE = 14;
 
 // The image row (totals) and the stages with the build stage expanded: [level, label, description].
 const EXPECTED_ROWS: [number, string, string][] = [
-  [1, 'Image', '4 layers · size unknown'],
+  [1, 'Image', '4 layers · size unknown · BuildKit 0.13 · Docker 26.1'],
   [1, 'build', 'not in final image · 3 layers · ?'],
   [2, 'FROM alpine:3.20 AS build', 'stage not in final image'],
   [2, 'WORKDIR /src', '+ layer · 0 B'],

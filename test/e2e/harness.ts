@@ -181,6 +181,8 @@ function writeUserSettings(userData: string, trust: boolean): void {
     // Keeps the Chat view out of the secondary side bar, so screenshots show the editor.
     'chat.disableAIFeatures': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    // The explorer's image row names the modelled engine; a fixed version keeps the rows the same on any daemon.
+    'dockerfileLayers.engineVersion': '26.1',
   };
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));

@@ -3,6 +3,7 @@
  * i.e. that the wiring, the message shapes, the configuration pull and the refresh request all work.
  * Each Dockerfile is checked with `\n` and `\r\n` line ends.
  */
+import { bundledBuildkit, DEFAULT_ENGINE } from '../../server/src/core/engine';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ProtocolConnection } from 'vscode-languageserver-protocol/node';
@@ -127,6 +128,9 @@ const MULTI_STAGE = [
 ];
 
 /** Hints for MULTI_STAGE by line, for each builder. */
+/** How hovers name the model when no daemon is asked (the test client is not trusted). */
+const DEFAULT_MODEL = `BuildKit ${bundledBuildkit(DEFAULT_ENGINE.version)} · Docker ${DEFAULT_ENGINE.version}, the default engine`;
+
 const MULTI_STAGE_HINTS = {
   buildkit: { 1: 'stage not in final image', 2: 'no layer · metadata', 4: '+ layer', 5: '+ layer', 6: '+ layer · 0 B', 7: 'stage · in final image', 8: '+ layer', 9: 'no layer · metadata' },
   legacy: { 1: 'stage not in final image', 2: 'no layer · metadata', 4: '+ layer', 5: 'no layer', 6: '+ layer? · 0 B', 7: 'stage · in final image', 8: '+ layer', 9: 'no layer · metadata' },
@@ -148,10 +152,10 @@ describe('language server over stdio (configuration pulled)', () => {
 
     it(`hover names the builder, the stage and the verdict (${name})`, async () => {
       const { uri } = await open(client, MULTI_STAGE, eol);
-      await checkHover(client, uri, 3, ['**RUN** adds a layer (BuildKit)', 'Stage **build** (#0, FROM alpine:3.20)']);
-      await checkHover(client, uri, 4, ['**RUN** adds a layer (BuildKit)']);
-      await checkHover(client, uri, 2, ['**ENV** adds no layer (BuildKit)', 'Stage **build**']);
-      await checkHover(client, uri, 8, ['**COPY** adds a layer (BuildKit)', 'Stage **#1** (#1, FROM scratch)', 'The build target']);
+      await checkHover(client, uri, 3, [`**RUN** adds a layer (${DEFAULT_MODEL})`, 'Stage **build** (#0, FROM alpine:3.20)']);
+      await checkHover(client, uri, 4, [`**RUN** adds a layer (${DEFAULT_MODEL})`]);
+      await checkHover(client, uri, 2, [`**ENV** adds no layer (${DEFAULT_MODEL})`, 'Stage **build**']);
+      await checkHover(client, uri, 8, [`**COPY** adds a layer (${DEFAULT_MODEL})`, 'Stage **#1** (#1, FROM scratch)', 'The build target']);
       const comment = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } });
       assert.equal(comment, null);
     });
@@ -215,7 +219,7 @@ describe('language server over stdio (configuration pulled)', () => {
     assert.equal(client.configurationPulls, pulls + 1);
     for (const { uri } of docs) {
       await checkHints(client, uri, MULTI_STAGE, MULTI_STAGE_HINTS.legacy);
-      await checkHover(client, uri, 5, ['**RUN** adds no layer (legacy builder)', 'Stage **build**']);
+      await checkHover(client, uri, 5, [`**RUN** adds no layer (legacy builder · Docker ${DEFAULT_ENGINE.version}, the default engine)`, 'Stage **build**']);
       assert.equal((await layers(client, uri))?.analysis.builder, 'legacy');
     }
     client.config = { builder: 'buildkit', inlayHints: { enabled: false } };

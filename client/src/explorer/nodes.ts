@@ -4,7 +4,7 @@
  */
 import type { Analysis, Step, StageSummary } from '../../../server/src/core/types';
 import type { LayersResult, MeasuredImage, MeasuredLayer, WorkspaceResult } from '../../../server/src/protocol';
-import { formatBytes, hintLabel, layerCount } from '../../../server/src/core/present';
+import { formatBytes, formatSize, hintLabel, layerCount } from '../../../server/src/core/present';
 import { stageLabel } from '../../../server/src/core/layers';
 
 /** Which icon a row shows; the provider maps these to theme icons. */
@@ -31,8 +31,6 @@ export interface RowOptions {
   showMetadata: boolean;
 }
 
-const bytesOr = (bytes: number | null, unknown: string): string => (bytes === null ? unknown : formatBytes(bytes));
-
 /**
  * The top-level rows for one Dockerfile's analysis: an image row with the totals, after a build the base
  * image's layers, then the stages with their steps. The image row has no children, so that a new total
@@ -47,8 +45,8 @@ export function imageRows(result: LayersResult, options: RowOptions): Row[] {
   const target = analysis.target === null ? 'no stage' : stageLabel(analysis.target, analysis.stages[analysis.target]?.name ?? null);
   const image: Row = {
     id: `${uri}#image`, label: 'Image', icon: 'image', cache: null, dimmed: false,
-    description: `${layerCount(t.layers)}${maybe} · ${bytesOr(t.bytes, 'size unknown')}`,
-    tooltip: `Final image of target ${target} (${builder}): ${layerCount(t.layers)} added by this Dockerfile${maybe}, ${bytesOr(t.bytes, 'size not known yet')} on top of the base image.`,
+    description: `${layerCount(t.layers)}${maybe} · ${formatSize(t, 'size unknown')}`,
+    tooltip: `Final image of target ${target} (${builder}): ${layerCount(t.layers)} added by this Dockerfile${maybe}, ${formatSize(t, 'size not known yet')} on top of the base image${t.lowerBound ? ' (a lower bound: the build context was only partly scanned)' : ''}.`,
     children: [],
   };
   return result.measured ? [image, baseRow(result.measured, uri), ...stages] : [image, ...stages];
@@ -59,12 +57,13 @@ function stageRow(stage: StageSummary, analysis: Analysis, uri: string, options:
   const layers = steps.filter((s) => s.layer === 'yes').length;
   const known = steps.filter((s) => s.layer !== 'no');
   const bytes = known.every((s) => s.size.bytes !== null) ? known.reduce((n, s) => n + (s.size.bytes ?? 0), 0) : null;
+  const lowerBound = known.some((s) => s.size.lowerBound) ? true : undefined;
   const where = !stage.built ? 'not built' : stage.inFinalImage ? 'in final image' : 'not in final image';
   const visible = steps.filter((s) => options.showMetadata || !(s.metadata || s.layer === 'no') || s.keyword === 'FROM');
   return {
     id: `${uri}#stage${stage.index}`,
     label: `${stage.name ?? `stage #${stage.index}`}`,
-    description: `${where} · ${layerCount(layers)} · ${bytesOr(bytes, '?')}`,
+    description: `${where} · ${layerCount(layers)} · ${formatSize({ bytes, lowerBound }, '?')}`,
     tooltip: `FROM ${stage.base}\n${stage.role}`,
     icon: stage.inFinalImage ? 'stage' : 'stage-off',
     cache: null,
@@ -81,7 +80,7 @@ function stepRow(step: Step, analysis: Analysis, uri: string, measured?: Measure
   const layer = measured?.layers.find((l) => l.line === step.line);
   // The stage in the id too: a step that moves to another stage (a FROM was added above it) is a new row there.
   const id = `${uri}#stage${step.stage ?? '-'}#line${step.line}`;
-  const size = step.size.bytes === null ? `size unknown${step.size.detail ? `: ${step.size.detail}` : ''}` : `${formatBytes(step.size.bytes)} (${step.size.source})`;
+  const size = step.size.bytes === null ? `size unknown${step.size.detail ? `: ${step.size.detail}` : ''}` : `${formatSize(step.size)} (${step.size.lowerBound ? 'at least, ' : ''}${step.size.source})`;
   return {
     id,
     label: step.summary,
@@ -125,8 +124,8 @@ export function workspaceRow(result: WorkspaceResult, label: (uri: string) => st
     tooltip: 'Images built on the same base image store its layers once. Shared bytes: what sharing saves compared with storing each image whole.',
     children: result.entries.map((e) => ({
       id: `workspace#${e.uri}`, label: label(e.uri), icon: 'dockerfile', cache: null, dimmed: false,
-      description: `${layerCount(e.layers)} · ${bytesOr(e.bytes, 'size unknown')}${e.base ? ` · on ${e.base}${e.baseBytes === null ? '' : ` (${formatBytes(e.baseBytes)})`}` : ''}`,
-      tooltip: `${label(e.uri)}: ${layerCount(e.layers)}, ${bytesOr(e.bytes, 'size unknown')} added${e.base ? ` on ${e.base}` : ''}.`,
+      description: `${layerCount(e.layers)} · ${formatSize(e, 'size unknown')}${e.base ? ` · on ${e.base}${e.baseBytes === null ? '' : ` (${formatBytes(e.baseBytes)})`}` : ''}`,
+      tooltip: `${label(e.uri)}: ${layerCount(e.layers)}, ${formatSize(e, 'size unknown')} added${e.base ? ` on ${e.base}` : ''}.`,
       reveal: { uri: e.uri, line: 0 }, children: [],
     })),
   };
@@ -137,7 +136,7 @@ export function withFreshEntry(result: WorkspaceResult, fresh: LayersResult): Wo
   const t = fresh.analysis.totals;
   return {
     ...result,
-    entries: result.entries.map((e) => (e.uri === fresh.uri ? { ...e, layers: t.layers, bytes: t.bytes } : e)),
+    entries: result.entries.map((e) => (e.uri === fresh.uri ? { ...e, layers: t.layers, bytes: t.bytes, lowerBound: t.lowerBound } : e)),
   };
 }
 
@@ -145,5 +144,5 @@ export function withFreshEntry(result: WorkspaceResult, fresh: LayersResult): Wo
 export function statusText(analysis: Analysis): string {
   const t = analysis.totals;
   const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers}?)` : '';
-  return `$(layers) ${layerCount(t.layers)}${maybe} · ${bytesOr(t.bytes, 'size ?')}`;
+  return `$(layers) ${layerCount(t.layers)}${maybe} · ${formatSize(t, 'size ?')}`;
 }

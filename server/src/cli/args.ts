@@ -15,6 +15,8 @@ export interface AnalyzeArgs {
   builder: Builder;
   image: string | null;
   stateDir: string | null;
+  /** `--max-files N`: scan at most N files and N folders of the build context; absent for the default. */
+  maxFiles?: number;
   noDocker: boolean;
   json: boolean;
   /** `--engine-version`: the Docker Engine to model instead of asking the daemon; null when not given. */
@@ -46,6 +48,8 @@ copy dependency manifests before installing) and prints them as a diff, or rewri
 
 Options:
   --context DIR          build context (default: the Dockerfile's folder)
+  --max-files N          scan at most N files, and N folders, of the build context (default 200000);
+                         past that, sizes are lower bounds (shown as >=)
   --target STAGE         stage to build (default: the last stage)
   --build-arg K=V        build argument, repeatable (K alone takes the value from the environment)
   --builder B            buildkit (default) or legacy
@@ -73,7 +77,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
         context: { type: 'string' }, target: { type: 'string' }, 'build-arg': { type: 'string', multiple: true },
         builder: { type: 'string' }, image: { type: 'string' }, 'state-dir': { type: 'string' },
         'no-docker': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-        only: { type: 'string', multiple: true }, write: { type: 'boolean' },
+        only: { type: 'string', multiple: true }, write: { type: 'boolean' }, 'max-files': { type: 'string' },
         version: { type: 'boolean', short: 'v' }, 'engine-version': { type: 'string' },
       },
     });
@@ -87,6 +91,8 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   if (command === undefined) return { error: 'missing command: try `dockerfile-layers analyze`' };
   if (command !== 'analyze' && command !== 'fix') return { error: `unknown command "${command}": the commands are: analyze, fix` };
   if (rest.length > 1) return { error: `${command} takes one Dockerfile, got ${rest.length}` };
+  const maxFiles = maxFilesArg(values['max-files']);
+  if (typeof maxFiles === 'object') return maxFiles;
   const common = builderAndArgs(values.builder, values['build-arg'], env);
   if ('error' in common) return common;
   const { builder, buildArgs } = common;
@@ -97,7 +103,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   }
   return {
     command: 'analyze', dockerfile: rest[0] ?? 'Dockerfile', context: values.context ?? null, target: values.target,
-    buildArgs, builder, image: values.image ?? null, stateDir: values['state-dir'] ?? null,
+    buildArgs, builder, image: values.image ?? null, stateDir: values['state-dir'] ?? null, ...(maxFiles === undefined ? {} : { maxFiles }),
     noDocker: values['no-docker'] ?? false, json: values.json ?? false, engineVersion,
   };
 }
@@ -107,6 +113,13 @@ export function engineVersionArg(value: string | undefined): string | null | { e
   if (value === undefined) return null;
   const problem = checkEngineVersion(value);
   return problem === null ? value.trim() : { error: `--engine-version: ${problem}` };
+}
+
+/** `--max-files N`: a whole number of at least 1, undefined when absent, or a usage error. */
+export function maxFilesArg(value: string | undefined): number | undefined | { error: string } {
+  if (value === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(n) && n >= 1 ? n : { error: `--max-files needs a whole number of at least 1, not "${value}"` };
 }
 
 /** `--builder` and the `--build-arg` pairs shared by every command; a bare KEY takes its value from `env`. */

@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 import type { ContextEntry, ContextIndex } from '../core/context';
 import { scanWithFind } from './findLister';
 import { HashIndex } from './hashIndex';
-import { addListing, STAT_WIDTH, walkContext, walkInto, type DirListing } from './scan';
+import { addListing, STAT_WIDTH, stopPartial, walkContext, walkInto, type DirListing } from './scan';
+import { deleteEntry } from './tally';
 import type { HashResult, WorkerReply, WorkerTask } from './worker';
 
 /** Files per hashing task, and bytes: small enough that cancelling is quick, large enough to keep workers busy. */
@@ -81,7 +82,7 @@ class WorkerPool {
 }
 
 export interface EngineScanOptions {
-  /** At most this many entries; the index says so when there are more. */
+  /** At most this many files (entries other than folders) and as many folders; the index says so when there are more. */
   limit: number;
   /** Also fingerprint every file (reads only files whose stamp is new). */
   hash: boolean;
@@ -189,7 +190,8 @@ export class ContextEngine {
       const results: HashResult[] = 'hashes' in reply ? reply.hashes : [];
       b.forEach((e, i) => results[i] && recordHash(index, hashes, e, results[i]));
     });
-    if (signal?.aborted && !index.incomplete) index.incomplete = 'Fingerprinting was cancelled: cache predictions may miss changes.';
+    // The sizes are all there; `partial` only makes them read as lower bounds, which they still are.
+    if (signal?.aborted && !index.incomplete) stopPartial(index, 'Fingerprinting was cancelled: cache predictions may miss changes.');
   }
 }
 
@@ -238,11 +240,10 @@ function batch(files: ContextEntry[]): ContextEntry[][] {
 function forgetPath(index: ContextIndex, path: string, listing: DirListing, i: number): void {
   const before = index.entries.get(path);
   const nowDir = listing.stats[i * STAT_WIDTH] === 1;
-  index.entries.delete(path);
-  index.archives.delete(path);
+  deleteEntry(index, path);
   const prefix = `${path}/`;
   index.problems = index.problems.filter((p) => p.path !== path && !(before?.type === 'dir' && !nowDir && p.path.startsWith(prefix)));
   if (before?.type !== 'dir' || nowDir) return;
-  for (const key of index.entries.keys()) if (key.startsWith(prefix)) index.entries.delete(key);
+  for (const key of index.entries.keys()) if (key.startsWith(prefix)) deleteEntry(index, key);
   for (const key of index.archives.keys()) if (key.startsWith(prefix)) index.archives.delete(key);
 }

@@ -8,7 +8,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, readdirSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve, sep } from 'node:path';
 import type { ContextIndex } from '../core/context';
-import { addListing, describeLink, refuseRoot, STAT_WIDTH, walkInto, type DirListing, type WalkOptions } from './scan';
+import { addListing, describeLink, refuseRoot, STAT_WIDTH, stopPartial, walkInto, type DirListing, type WalkOptions } from './scan';
 
 /**
  * One record per entry, NUL-terminated: type, permission bits, size and the path last (with `./` before it,
@@ -119,7 +119,7 @@ function runFind(find: string, root: string, starts: string[], run: FindRun): Pr
     const stopAll = (): void => run.children.forEach((c) => c.kill());
     child.stdout.on('data', (chunk: Buffer) => {
       if (run.failed || run.index.incomplete) return;
-      if (run.options.signal?.aborted) run.index.incomplete = 'The scan was cancelled.';
+      if (run.options.signal?.aborted) stopPartial(run.index, 'The scan was cancelled.');
       else rows.push(chunk);
       if (run.index.incomplete || rows.malformed) stopAll();
       if (rows.malformed) run.failed = true;

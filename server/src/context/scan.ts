@@ -8,6 +8,7 @@ import { lstatSync, readdirSync, readlinkSync, readFileSync, statSync, type Stat
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ContextEntry, ContextIndex } from '../core/context';
+import { tallyOf } from './tally';
 import type { Builder } from '../core/types';
 
 /** Type codes in DirListing.stats. */
@@ -121,7 +122,7 @@ export function describeError(e: unknown): string {
 }
 
 export interface WalkOptions {
-  /** Stop after this many entries and mark the index incomplete. */
+  /** Stop after this many files (entries other than folders), or this many folders, and mark the index partial. */
   limit: number;
   signal?: AbortSignal;
   /** Folders listed at once (worker threads); 1 in-process. */
@@ -150,7 +151,7 @@ export function walkInto(index: ContextIndex, queue: string[], options: WalkOpti
   let running = 0;
   return new Promise<void>((done, fail) => {
     const pump = (): void => {
-      if (options.signal?.aborted) index.incomplete = 'The scan was cancelled.';
+      if (options.signal?.aborted) stopPartial(index, 'The scan was cancelled.');
       while (!index.incomplete && queue.length > 0 && running < (options.concurrency ?? 1)) {
         running++;
         list(queue.pop()!).then((listing) => {
@@ -165,20 +166,34 @@ export function walkInto(index: ContextIndex, queue: string[], options: WalkOpti
   });
 }
 
-/** Adds one folder's entries to the index and queues its subfolders; stops at the limit with a message. */
+/** Marks the index as stopped part way: what it lists is real, so sizes from it are lower bounds. */
+export function stopPartial(index: ContextIndex, message: string): void {
+  index.incomplete = message;
+  index.partial = true;
+}
+
+/**
+ * Adds one folder's entries to the index and queues its subfolders; stops with a message once `limit` files
+ * (entries other than folders) or `limit` folders are listed. Folders are counted apart so that a tree with a
+ * folder per file fits as well as a flat one, and bounded too, since each costs memory like a file.
+ */
 export function addListing(index: ContextIndex, listing: DirListing, queue: string[], limit: number): void {
   if (listing.error) {
     index.problems.push({ path: listing.dir || '.', message: `cannot list this folder: ${listing.error}; the build would fail here` });
     const entry = index.entries.get(listing.dir);
     if (entry) entry.error = listing.error;
+    // Nothing of an unlistable root is known: its sizes are unknown, not 0 B.
+    if (listing.dir === '') index.incomplete ??= `The build context ${index.root} cannot be listed (${listing.error}): nothing in it was measured.`;
   }
   const { names, stats } = listing;
+  const tally = tallyOf(index);
   for (let i = 0; i < names.length; i++) {
     // An integer, not the double from the array: indexing TYPE_CODES with a double took a slow path in profiles.
     const code = stats[i * STAT_WIDTH] | 0;
     if (code < 0) continue;
-    if (index.entries.size >= limit) {
-      index.incomplete = `The build context has more than ${limit.toLocaleString('en-US')} files; the scan stopped there, so sizes are lower bounds. Add a .dockerignore or raise dockerfileLayers.context.maxFiles.`;
+    if ((code === 1 ? tally.folders : tally.files) >= limit) {
+      const what = code === 1 ? 'folders' : 'files';
+      stopPartial(index, `The build context has more than ${limit.toLocaleString('en-US')} ${what}; the scan stopped there, so sizes are lower bounds. Add a .dockerignore or raise dockerfileLayers.context.maxFiles (--max-files; it bounds files and folders each).`);
       return;
     }
     const path = listing.dir === '' ? names[i] : `${listing.dir}/${names[i]}`;
@@ -190,7 +205,10 @@ export function addListing(index: ContextIndex, listing: DirListing, queue: stri
       if (link.problem) index.problems.push({ path, message: link.problem });
     }
     if (code === 3) index.problems.push({ path, message: 'a FIFO, socket or device: the builder cannot send it, the build would fail if a COPY includes it' });
+    const before = index.entries.size;
     index.entries.set(path, entry);
+    if (index.entries.size > before && code === 1) tally.folders++;
+    else if (index.entries.size > before) tally.files++;
     if (code === 1) queue.push(path);
   }
 }

@@ -44,8 +44,13 @@ export interface ContextIndex {
   ignoreFile: { name: string; text: string } | null;
   /** Archives among the files (content detected as tar, plain or compressed), by path. */
   archives: Map<string, ArchiveInfo>;
-  /** Set when the scan stopped early (file limit, cancelled): sizes are then lower bounds and say so. */
+  /** Why the scan stopped early or never ran (file limit, cancelled, refused root, failed), for a message. */
   incomplete?: string;
+  /**
+   * With `incomplete`: the entries are real but only part of the context (the limit, a cancelled walk), so
+   * sizes are lower bounds. Without it an incomplete index measured nothing, and sizes are unknown.
+   */
+  partial?: true;
   /** Problems met while scanning (symlink loops, unreadable folders), for hovers and diagnostics. */
   problems: Array<{ path: string; message: string }>;
 }

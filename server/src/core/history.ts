@@ -4,6 +4,7 @@
  */
 import type { Analysis, Builder, CacheStatus, Step } from './types';
 import { splitLines } from './lines';
+import { finalImageBytes } from './totals';
 
 /** One entry of an image config's history, oldest first; `bytes` is uncompressed, as `docker history` shows. */
 export interface HistoryEntry {
@@ -118,15 +119,5 @@ export function withMeasurement(analysis: Analysis, text: string, m: BuildMeasur
       : { status: measured.cache, reason: measured.cache === 'hit' ? `Taken from the build cache in the build at ${when}.` : `Rebuilt in the build at ${when}.` };
     return { ...step, size, cache };
   });
-  return { ...analysis, steps, totals: { ...analysis.totals, bytes: finalBytes(steps, analysis) } };
-}
-
-/** Bytes the final image's own steps add; null when any of them is unknown. */
-function finalBytes(steps: Step[], analysis: Analysis): number | null {
-  let bytes: number | null = 0;
-  for (const s of steps) {
-    if (s.stage === null || !analysis.stages[s.stage]?.inFinalImage || s.layer === 'no') continue;
-    bytes = bytes === null || s.size.bytes === null ? null : bytes + s.size.bytes;
-  }
-  return bytes;
+  return { ...analysis, steps, totals: { layers: analysis.totals.layers, maybeLayers: analysis.totals.maybeLayers, ...finalImageBytes(steps, analysis.stages) } };
 }

@@ -27,6 +27,12 @@ export function formatBytes(bytes: number): string {
   return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
 }
 
+/** A size for people: `12.4 MB`, `≥ 891 MB` for a lower bound; `unknown` (or the given word) when bytes is null. */
+export function formatSize(size: { bytes: number | null; lowerBound?: true }, unknown = 'unknown'): string {
+  if (size.bytes === null) return unknown;
+  return size.lowerBound ? `≥ ${formatBytes(size.bytes)}` : formatBytes(size.bytes);
+}
+
 /** `1 layer`, `3 layers`: a count with its noun. */
 export function layerCount(n: number): string {
   return `${n} ${n === 1 ? 'layer' : 'layers'}`;
@@ -50,7 +56,7 @@ export function hintLabel(step: Step, analysis: Analysis, parts: HintParts = ALL
   const out: string[] = [];
   if (parts.layer) out.push(layerLabel(step, stage));
   if (parts.size && step.size.source === 'pending' && step.layer !== 'no') out.push('sizing…');
-  if (parts.size && step.size.bytes !== null && step.layer !== 'no') out.push(formatBytes(step.size.bytes));
+  if (parts.size && step.size.bytes !== null && step.layer !== 'no') out.push(formatSize(step.size));
   if (parts.cache && step.cache.status !== 'unknown' && step.layer !== 'no') out.push(step.cache.status === 'hit' ? 'cached' : 'rebuilds');
   return out.join(' · ');
 }
@@ -68,7 +74,8 @@ export function hoverMarkdown(step: Step, analysis: Analysis): string {
     lines.push('', 'Before the first FROM: global scope.');
   }
   if (step.layer !== 'no' || step.keyword === 'FROM') {
-    const size = step.size.bytes === null ? 'unknown' : `${formatBytes(step.size.bytes)} (${step.size.bytes} bytes, ${step.size.source})`;
+    const { bytes, lowerBound, source } = step.size;
+    const size = bytes === null ? 'unknown' : `${formatSize(step.size)} (${lowerBound ? 'at least ' : ''}${bytes} bytes, ${source})`;
     lines.push('', `Size: ${size}${step.size.detail ? ` (${step.size.detail})` : ''}`);
     lines.push(`Cache: ${step.cache.status} (${step.cache.reason})`);
   }

@@ -4,13 +4,14 @@
  * as `docker history` reports them.
  */
 import type { ContextIndex } from './context';
-import type { Builder, Finding, SizeEstimate } from './types';
+import type { AnalysisOptions, Builder, Finding, SizeEstimate } from './types';
 import type { ResolvedInstruction, ResolvedModel } from './stages';
-import { stageRef } from './stages';
+import { resolveStages, stageRef } from './stages';
+import { parseDockerfile } from './dockerfile';
 import { resolve as resolveImagePath } from './posixPath';
 import { cleanPath, goMatch, hasWildcards } from './ignore';
 import { sha256Hex } from './sha256';
-import { prepareContext, resolveCopy, tallyItems, type CopiedItem, type CopyRequest, type PreparedContext, type ResolvedCopy } from './sources';
+import { isRemote, prepareContext, resolveCopy, tallyItems, type CopiedItem, type CopyRequest, type PreparedContext, type ResolvedCopy } from './sources';
 import { formatBytes } from './present';
 
 /** The size of one COPY/ADD step, a digest of what it copies (null when unknown), and its problems. */
@@ -22,10 +23,10 @@ export interface CopySize {
 
 /**
  * A stage's files when every file in it is known, as the COPY/ADD results in order with the WORKDIR each ran
- * in; null when a step makes them unknowable. Turned into paths only when a `COPY --from` reads the stage:
- * doing that for every stage on every keystroke cost hundreds of ms with a 100,000-file context.
+ * in; else why they are not (a clause: `it runs commands`). Turned into paths only when a `COPY --from` reads
+ * the stage: doing that for every stage on every keystroke cost hundreds of ms with a 100,000-file context.
  */
-type StageTree = Array<{ items: CopiedItem[]; workdir: string }> | null;
+type StageTree = Array<{ items: CopiedItem[]; workdir: string }> | string;
 
 /** COPY/ADD sizes by instruction index, plus findings about the ignore file (they fail every build). */
 export interface CopySizes {
@@ -40,20 +41,29 @@ export function estimateCopySizes(model: ResolvedModel, builder: Builder, contex
   const trees: StageTree[] = [];
   for (const stage of model.stages) {
     let workdir = '/';
-    let tree: StageTree = stage.base.toLowerCase() === 'scratch' ? [] : stage.baseStage === null ? null : copyTree(trees[stage.baseStage]);
+    let tree: StageTree = stage.base.toLowerCase() === 'scratch' ? [] : stage.baseStage === null ? `it starts from an image (${stage.base})` : copyTree(trees[stage.baseStage]);
     for (const i of stage.instructions) {
       const ins = model.instructions[i];
       if (ins.keyword === 'WORKDIR') workdir = resolveImagePath(workdir, ins.expanded[0] ?? '/');
-      if (ins.keyword === 'RUN') tree = null;
+      if (ins.keyword === 'RUN') tree = 'it runs commands';
       if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
       const from = ins.flags.find((f) => f.name === 'from')?.value ?? null;
       const { copy, size } = from === null ? fromContext(ins, ctx) : fromStage(ins, from, model, trees);
       sizes.set(i, size);
-      tree = from === null ? record(tree, copy, workdir, size) : null;
+      tree = from === null ? record(tree, copy, workdir, size) : `it copies from ${from}`;
     }
     trees.push(tree);
   }
   return { byInstruction: sizes, findings: ctx === null ? [] : ignoreFindings(ctx) };
+}
+
+/**
+ * Whether sizing `text`'s steps needs the contents of build-context files and not only their list and sizes:
+ * true when an ADD names a local path, since only reading a file tells whether ADD extracts it as an archive.
+ */
+export function needsFileContents(text: string, options: Pick<AnalysisOptions, 'buildArgs'>): boolean {
+  const model = resolveStages(parseDockerfile(text), options.buildArgs);
+  return model.instructions.some((ins) => ins.keyword === 'ADD' && copyRequest(ins).sources.some((src) => !src.startsWith('<<') && !isRemote(src)));
 }
 
 function copyRequest(ins: ResolvedInstruction): CopyRequest {
@@ -78,9 +88,9 @@ function fromStage(ins: ResolvedInstruction, from: string, model: ResolvedModel,
   const stage = stageRef(model.stages.slice(0, trees.length), from, true);
   if (stage === null) return { copy: null, size: unknown(`--from=${from} names an image, which is not inspected: its files are not known.`) };
   const tree = filesOf(trees[stage]);
-  if (tree === null) return { copy: null, size: unknown(`Stage ${from} runs commands or starts from an image, so its files are not known before a build.`) };
+  if (typeof tree === 'string') return { copy: null, size: unknown(`Stage ${from}'s files are not known before a build: ${tree}.`) };
   const req = copyRequest(ins);
-  const copy: ResolvedCopy = { items: [], bytes: 0, note: null, approximate: false, digest: null, errors: [], warnings: [], fileCount: 0, hasArchive: false };
+  const copy: ResolvedCopy = { items: [], bytes: 0, note: null, approximate: false, digest: null, errors: [], warnings: [], fileCount: 0, hasArchive: false, lowerBound: false };
   for (const src of req.sources) {
     const path = resolveImagePath('/', src);
     const matches = hasWildcards(src)
@@ -95,17 +105,21 @@ function fromStage(ins: ResolvedInstruction, from: string, model: ResolvedModel,
   return { copy, size: toCopySize(ins, copy, `from stage ${from}`) };
 }
 
-/** Adds a step's items to its stage's tree; the tree becomes unknown when they are. */
+/** Adds a step's items to its stage's tree; the tree becomes unknown when they are, with the reason. */
 function record(tree: StageTree, copy: ResolvedCopy | null, workdir: string, size: CopySize): StageTree {
-  if (tree === null || copy === null || size.size.bytes === null || copy.approximate) return null;
-  if (copy.hasArchive) return null;
+  if (typeof tree === 'string') return tree;
+  if (copy === null || size.size.bytes === null) return 'a COPY or ADD in it has an unknown size';
+  if (copy.approximate) return 'a heredoc in it expands variables at build time';
+  if (copy.hasArchive) return 'it extracts an archive';
+  if (copy.lowerBound) return 'the build context it copies from was only partly scanned';
   tree.push({ items: copy.items, workdir });
   return tree;
 }
 
-/** A stage's files by absolute path (a later copy to the same path wins), or null when they are unknown. */
-function filesOf(tree: StageTree | undefined): Map<string, CopiedItem> | null {
-  if (tree === null || tree === undefined) return null;
+/** A stage's files by absolute path (a later copy to the same path wins), or why they are unknown. */
+function filesOf(tree: StageTree | undefined): Map<string, CopiedItem> | string {
+  if (tree === undefined) return 'it is not an earlier stage';
+  if (typeof tree === 'string') return tree;
   const files = new Map<string, CopiedItem>();
   for (const { items, workdir } of tree) {
     for (const item of items) {
@@ -117,7 +131,7 @@ function filesOf(tree: StageTree | undefined): Map<string, CopiedItem> | null {
 }
 
 function copyTree(tree: StageTree | undefined): StageTree {
-  return tree === null || tree === undefined ? null : [...tree];
+  return tree === undefined ? 'its base stage is not known' : typeof tree === 'string' ? tree : [...tree];
 }
 
 function toCopySize(ins: ResolvedInstruction, copy: ResolvedCopy, where: string): CopySize {
@@ -131,8 +145,11 @@ function toCopySize(ins: ResolvedInstruction, copy: ResolvedCopy, where: string)
     return { size: { bytes: null, source: 'unknown', detail: why }, digest: null, findings };
   }
   const files = copy.fileCount;
-  const detail = `${files} ${files === 1 ? 'item' : 'items'}, ${formatBytes(copy.bytes)} ${where}${copy.note ? `. ${copy.note}` : '.'}`;
-  return { size: { bytes: copy.bytes, source: copy.approximate ? 'heuristic' : 'exact', detail }, digest: copy.digest, findings };
+  const amount = `${copy.lowerBound ? 'at least ' : ''}${files} ${files === 1 ? 'item' : 'items'}, ${formatBytes(copy.bytes)}`;
+  const detail = `${amount} ${where}${copy.note ? `. ${copy.note}` : '.'}`;
+  const size: SizeEstimate = { bytes: copy.bytes, source: copy.approximate ? 'heuristic' : 'exact', detail };
+  if (copy.lowerBound) size.lowerBound = true;
+  return { size, digest: copy.digest, findings };
 }
 
 function unknown(detail: string): CopySize {

@@ -3,53 +3,14 @@
  * `.dockerignore`), the bytes its layer holds for each builder, a digest of what it copies, and the problems
  * that make the build fail. Rules were measured on Engine 20.10 (test/conformance/context.test.ts).
  */
-import type { ContextEntry, ContextIndex } from './context';
+import type { ContextEntry } from './context';
 import type { Builder, FlagModel, HeredocModel } from './types';
 import { sha256Hex } from './sha256';
 import { canonicalDigest } from './copyDigest';
-import { cleanPath, goMatch, hasWildcards, includedPaths, isIgnored, parseIgnore, type IgnoreRules } from './ignore';
+import { cleanPath, goMatch, hasWildcards, isIgnored, parseIgnore, type IgnoreRules } from './ignore';
+import { allIncluded, childrenOf, type PreparedContext } from './prepared';
 
-/** A context made ready for one builder: the ignore rules applied, folders indexed by parent. */
-export interface PreparedContext {
-  index: ContextIndex;
-  builder: Builder;
-  /** Paths the builder receives (after `.dockerignore`). */
-  included: Set<string>;
-  /** Included paths by parent folder ('' for the root). */
-  children: Map<string, string[]>;
-  ignore: IgnoreRules | null;
-  /** Resolved COPY/ADD requests by their JSON: typing elsewhere in the Dockerfile must not walk 100,000 files again. */
-  copies: Map<string, ResolvedCopy>;
-}
-
-/**
- * Prepared contexts by index object and builder. The server hands analyses a new index object whenever the
- * scan or a file change alters it, so an index object's preparation stays valid for as long as it is used.
- */
-const preparedByIndex = new WeakMap<ContextIndex, Map<Builder, PreparedContext>>();
-
-/** Applies the context's ignore file for `builder`, once per index object; the result is reused for every COPY and ADD. */
-export function prepareContext(index: ContextIndex, builder: Builder): PreparedContext {
-  const byBuilder = preparedByIndex.get(index) ?? preparedByIndex.set(index, new Map()).get(index)!;
-  const known = byBuilder.get(builder);
-  if (known !== undefined) return known;
-  const prepared = prepareNow(index, builder);
-  byBuilder.set(builder, prepared);
-  return prepared;
-}
-
-function prepareNow(index: ContextIndex, builder: Builder): PreparedContext {
-  const ignore = index.ignoreFile === null ? null : parseIgnore(index.ignoreFile.text);
-  const walk = [...index.entries.values()].map((e) => ({ path: e.path, isDir: e.type === 'dir' }));
-  const paths = ignore === null ? walk.map((w) => w.path) : includedPaths(ignore, walk, builder);
-  const children = new Map<string, string[]>();
-  for (const p of paths) {
-    const parent = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
-    const list = children.get(parent) ?? children.set(parent, []).get(parent)!;
-    list.push(p);
-  }
-  return { index, builder, included: new Set(paths), children, ignore, copies: new Map() };
-}
+export { prepareContext, type PreparedContext } from './prepared';
 
 /** What a COPY or ADD copies, as written after variable expansion. */
 export interface CopyRequest {
@@ -86,6 +47,8 @@ export interface ResolvedCopy {
   /** Items that are not folders, and whether one is an archive ADD extracts: counted once, read on every analysis. */
   fileCount: number;
   hasArchive: boolean;
+  /** The scan of the context stopped early, so `bytes` counts only what it found: a lower bound. */
+  lowerBound: boolean;
 }
 
 /** Resolves the sources of a COPY/ADD from the build context, once per request and context; never throws. The result is shared: read it, never change it. */
@@ -99,7 +62,7 @@ export function resolveCopy(req: CopyRequest, ctx: PreparedContext): ResolvedCop
 }
 
 function resolveNow(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
-  const out: ResolvedCopy = { items: [], bytes: 0, note: null, approximate: false, digest: null, errors: [], warnings: [], fileCount: 0, hasArchive: false };
+  const out: ResolvedCopy = { items: [], bytes: 0, note: null, approximate: false, digest: null, errors: [], warnings: [], fileCount: 0, hasArchive: false, lowerBound: false };
   // One source without wildcards cannot land on a path twice, so only the others need the check (a Map of
   // 100,000 paths is not free); `COPY */a.txt /d/` copies both x/a.txt and y/a.txt to /d/a.txt.
   const items = new Items(req.sources.length > 1 || req.sources.some(hasWildcards));
@@ -107,6 +70,7 @@ function resolveNow(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
   const excludeRules = exclude.length > 0 ? parseIgnore(exclude.join('\n')) : null;
   const parents = req.flags.some((f) => f.name === 'parents' && f.value !== 'false');
   const intoDir = req.dest.endsWith('/') || req.sources.length > 1 || req.sources.some(hasWildcards);
+  let readsContext = false;
   for (const src of req.sources) {
     const heredoc = heredocFor(src, req.heredocs);
     if (heredoc !== null) {
@@ -115,24 +79,36 @@ function resolveNow(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
       if (heredoc.body.includes('$')) out.approximate = true;
       continue;
     }
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src) || src.startsWith('git@')) {
+    if (isRemote(src)) {
       if (req.keyword === 'ADD') out.note ??= `ADD downloads ${src} at build time; nothing is fetched at analysis time.`;
       else out.errors.push(`COPY cannot copy a URL (${src}): use ADD or RUN with a download tool.`);
       if (req.keyword === 'ADD') items.add({ dest: `url:${src}`, kind: 'file', bytes: null, mode: 0o600, content: null });
       continue;
     }
-    for (const match of matchSource(src, ctx, out)) {
+    readsContext = true;
+    const matches = matchSource(src, ctx, out);
+    // Not found in a context that was not (fully) scanned: unknown, like a download, and no false error.
+    if (matches === null) items.add({ dest: `unscanned:${src}`, kind: 'file', bytes: null, mode: 0o600, content: null });
+    for (const match of matches ?? []) {
       const name = parents ? match : match.split('/').pop()!;
       copyEntry(match, { dir: parents ? joinDest(req.dest, match) : req.dest, file: destFor(req.dest, name, parents || intoDir) }, req, ctx, excludeRules, items, out);
     }
   }
   out.items = items.all();
-  finish(out, ctx);
+  finish(out, ctx, readsContext);
   return out;
 }
 
-/** The context paths a source names: one path, or every included path a wildcard matches. */
-function matchSource(src: string, ctx: PreparedContext, out: ResolvedCopy): string[] {
+/** Whether a COPY/ADD source is a URL or a git address rather than a path of the build context. */
+export function isRemote(src: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(src) || src.startsWith('git@');
+}
+
+/**
+ * The context paths a source names: one path, or every included path a wildcard matches; null when the scan
+ * cannot tell (it measured nothing, or stopped before finding the path or a match).
+ */
+function matchSource(src: string, ctx: PreparedContext, out: ResolvedCopy): string[] | null {
   const cleaned = cleanPath(src);
   if (cleaned === '..' || cleaned.startsWith('../')) {
     if (ctx.builder === 'legacy') {
@@ -140,16 +116,20 @@ function matchSource(src: string, ctx: PreparedContext, out: ResolvedCopy): stri
       return [];
     }
   }
+  const { incomplete, partial } = ctx.index;
+  if (incomplete !== undefined && !partial) return (out.note ??= `Not measured: ${incomplete}`, null);
   // BuildKit resolves sources inside the context root, so `../a` means `a`; `/a` means `a` for both builders.
   const rel = cleanPath(`/${cleaned}`).slice(1);
   if (!hasWildcards(src)) {
     if (rel === '') return [''];
     if (ctx.included.has(rel)) return [rel];
+    if (partial && !ctx.index.entries.has(rel)) return (out.note ??= `${src} is not among the paths scanned before the scan stopped: ${incomplete}`, null);
     const why = ctx.index.entries.has(rel) ? 'it is excluded by .dockerignore' : 'it is not in the build context';
     out.errors.push(`${src} is not sent to the builder (${why}): the build fails.`);
     return [];
   }
   const matches = [...ctx.included].filter((p) => goMatch(rel, p) === true);
+  if (partial && matches.length === 0) return (out.note ??= `${src} matches none of the paths scanned before the scan stopped: ${incomplete}`, null);
   if (goMatch(rel, '') === null) out.errors.push(`${src} is not a valid pattern (syntax error in pattern): the build fails.`);
   else if (matches.length === 0 && ctx.builder === 'legacy') out.errors.push(`${src} matches no file: the legacy builder fails ("no source files were specified").`);
   else if (matches.length === 0) out.warnings.push(`${src} matches no file: BuildKit copies nothing for it.`);
@@ -199,7 +179,8 @@ function followLinks(path: string, ctx: PreparedContext, out: ResolvedCopy): Con
 }
 
 function descendants(dir: string, ctx: PreparedContext, found: ContextEntry[] = []): ContextEntry[] {
-  for (const p of ctx.children.get(dir) ?? []) {
+  if (dir === '') return allIncluded(ctx);
+  for (const p of childrenOf(ctx, dir)) {
     const e = ctx.index.entries.get(p);
     if (e === undefined) continue;
     found.push(e);
@@ -269,14 +250,15 @@ export function tallyItems(out: ResolvedCopy): void {
   out.bytes = out.errors.length > 0 ? null : bytes;
 }
 
-function finish(out: ResolvedCopy, ctx: PreparedContext): void {
+/** Totals the step; from a partial scan its bytes are a lower bound and it has no digest (files may be missing). */
+function finish(out: ResolvedCopy, ctx: PreparedContext, readsContext: boolean): void {
   tallyItems(out);
-  if (out.bytes !== null && ctx.index.incomplete !== undefined) {
-    out.approximate = true;
+  if (out.bytes !== null && readsContext && ctx.index.partial) {
+    out.lowerBound = true;
     out.note ??= `At least this much: ${ctx.index.incomplete}`;
   }
   const hashed = out.items.every((i) => i.content !== null);
-  out.digest = hashed && out.errors.length === 0 ? canonicalDigest(out.items) : null;
+  out.digest = hashed && out.errors.length === 0 && !out.lowerBound ? canonicalDigest(out.items) : null;
 }
 
 function destFor(dest: string, name: string, intoDir: boolean): string {

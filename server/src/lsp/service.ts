@@ -11,6 +11,7 @@ import { registerHover } from './features/hover';
 import { registerLayersRequest } from './features/layers';
 import { registerDiagnostics } from './features/diagnostics';
 import { registerBuild } from './features/build';
+import { registerEngine } from './features/engine';
 import { registerWorkspace } from './features/workspace';
 import { registerCodeActions } from './features/codeActions';
 import { registerContext } from './features/context';
@@ -43,9 +44,13 @@ export function startServer(connection: Connection): void {
   registerInlayHints(connection, store);
   registerHover(connection, store);
   registerLayersRequest(connection, store);
-  registerBuild(connection, store);
-  registerWorkspace(connection, store);
   const republish = registerDiagnostics(connection, store);
+  const probe = registerEngine(connection, store, () => {
+    republish();
+    refreshViews(connection, null);
+  });
+  registerBuild(connection, store, probe);
+  registerWorkspace(connection, store);
   const context = registerContext(connection, store, () => folders, republish);
   registerCodeActions(connection, store);
   const configuration = new DocumentConfiguration(connection, store, () => {
@@ -64,6 +69,7 @@ export function startServer(connection: Connection): void {
   });
   const reload = (): void => {
     if (pullsConfiguration) void configuration.reload().catch(warn);
+    void probe();
   };
   connection.onInitialized(reload);
   connection.onDidChangeConfiguration(reload);

@@ -3,6 +3,7 @@
  */
 import type { AnalysisOptions, Builder, SeveritySetting } from '../core/types';
 import type { HintParts } from '../core/present';
+import { checkEngineVersion } from '../docker/version';
 
 /** The settings the server uses, already validated. */
 export interface ServerSettings {
@@ -12,6 +13,8 @@ export interface ServerSettings {
   docker: { path: string };
   /** `dockerfileLayers.buildContexts` (Dockerfile glob -> context folder) and `dockerfileLayers.context.maxFiles`. */
   context: { buildContexts: Record<string, string>; maxFiles: number };
+  /** `dockerfileLayers.engineVersion`: the Docker Engine to model instead of the daemon's; null to ask the daemon. */
+  engineVersion: string | null;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -19,6 +22,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   inlayHints: { enabled: true, parts: { layer: true, size: true, cache: true } },
   docker: { path: 'docker' },
   context: { buildContexts: {}, maxFiles: 200_000 },
+  engineVersion: null,
 };
 
 /** Turns the raw `dockerfileLayers` configuration object into ServerSettings. */
@@ -39,6 +43,7 @@ export function toSettings(raw: unknown): ServerSettings {
     },
     docker: { path: isObject(r.docker) && typeof r.docker.path === 'string' && r.docker.path.trim() !== '' ? r.docker.path.trim() : 'docker' },
     context: contextOf(r),
+    engineVersion: typeof r.engineVersion === 'string' && checkEngineVersion(r.engineVersion) === null ? r.engineVersion.trim() : null,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DEFAULT_ENGINE, type EngineModel } from '../core/engine';
 import { analyzeDocument } from '../core/analyze';
 import type { Analysis } from '../core/types';
 import { withMeasurement, type BuildMeasurement } from '../core/history';
@@ -56,6 +57,8 @@ export class AnalysisStore {
   trusted = false;
   /** Where analyses get the build context from (set by the context feature); a new index object means new sizes. */
   contextOf: ContextProvider = () => undefined;
+  /** The daemon's engine (its `/version`), or null when untrusted or no daemon answered. */
+  private daemonEngine: EngineModel | null = null;
 
   constructor(private readonly analyze: Analyzer = analyzeDocument) {}
 
@@ -74,6 +77,20 @@ export class AnalysisStore {
     const before = JSON.stringify(this.settingsOf(uri));
     this.byDocument.set(uri, keyed(value));
     return JSON.stringify(value) !== before;
+  }
+
+  /** Records the daemon's engine (null: none answered); true when that changes what analyses model. */
+  setDaemonEngine(engine: EngineModel | null): boolean {
+    if (JSON.stringify(engine) === JSON.stringify(this.daemonEngine)) return false;
+    this.daemonEngine = engine;
+    this.cache.clear();
+    return true;
+  }
+
+  /** The engine `uri`'s analyses model: its `dockerfileLayers.engineVersion`, else the daemon's, else the default. */
+  engineOf(uri: string): EngineModel {
+    const explicit = this.settingsOf(uri).engineVersion;
+    return explicit !== null ? { version: explicit, source: 'setting' } : this.daemonEngine ?? DEFAULT_ENGINE;
   }
 
   /** The analysis of an open document for its settings, or null when it is not open. */
@@ -98,7 +115,7 @@ export class AnalysisStore {
     const { settings, key } = this.byDocument.get(uri) ?? this.defaults;
     if (hit && hit.version === doc.version && hit.settingsKey === key && hit.context === context) return hit;
     const measurement = this.measurementOf(uri)?.steps ?? null;
-    const run = this.analyze(doc.getText(), settings.analysis, context === 'pending' ? undefined : context);
+    const run = this.analyze(doc.getText(), { ...settings.analysis, engine: this.engineOf(uri) }, context === 'pending' ? undefined : context);
     const analyzed = context === 'pending' ? markSizing(run.analysis) : contextFindings(run.analysis, context);
     const analysis = withMeasurement(analyzed, doc.getText(), measurement);
     const cached = { version: doc.version, settingsKey: key, context, analysis, hits: run.hits };

@@ -15,9 +15,13 @@ import { Engine, engineAddress } from '../../docker/engine';
 import { readDockerfileFile } from '../../docker/files';
 import { filePathOf } from './workspace';
 
-export function registerBuild(connection: Connection, store: AnalysisStore): void {
+/** Registers the build request and the trust notification; `probe` asks the daemon's version again (trust changed, a build ran). */
+export function registerBuild(connection: Connection, store: AnalysisStore, probe: () => Promise<void>): void {
   const running = new Set<string>();
-  connection.onNotification(TrustNotification.type, (p) => void (store.trusted = p.trusted === true));
+  connection.onNotification(TrustNotification.type, (p) => {
+    store.trusted = p.trusted === true;
+    void probe();
+  });
   connection.onRequest(BuildRequest.type, async (params, token) => {
     const uri = params.textDocument.uri;
     if (running.has(uri)) return refused('A build of this Dockerfile is already running.');
@@ -26,6 +30,7 @@ export function registerBuild(connection: Connection, store: AnalysisStore): voi
       return await build(connection, store, uri, token);
     } finally {
       running.delete(uri);
+      void probe();
     }
   });
 }

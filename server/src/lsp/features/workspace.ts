@@ -32,7 +32,8 @@ export function filePathOf(uri: string): string | null {
 function summarize(store: AnalysisStore, uri: string): WorkspaceEntry {
   const analysis = store.analysisOf(uri) ?? analyzeFromDisk(store, uri);
   if ('error' in analysis) return { uri, bytes: null, layers: 0, base: null, baseBytes: null, error: analysis.error };
-  return { uri, bytes: analysis.totals.bytes, layers: analysis.totals.layers, base: finalBase(analysis), baseBytes: null };
+  const bound = analysis.totals.lowerBound ? { lowerBound: true as const } : {};
+  return { uri, bytes: analysis.totals.bytes, ...bound, layers: analysis.totals.layers, base: finalBase(analysis), baseBytes: null };
 }
 
 function analyzeFromDisk(store: AnalysisStore, uri: string): Analysis | { error: string } {
