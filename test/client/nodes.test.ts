@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeDockerfile } from '../../server/src/core/analyze';
 import type { LayersResult } from '../../server/src/protocol';
+import { bundledBuildkit, DEFAULT_ENGINE } from '../../server/src/core/engine';
 import { imageRows, statusText, withFreshEntry, workspaceRow, type Row } from '../../client/src/explorer/nodes';
 
 const TEXT = ['FROM alpine AS build', 'RUN touch /a', 'FROM alpine AS lint', 'RUN touch /l', 'FROM alpine', 'ENV A=1', 'COPY --from=build /a /a', 'CMD ["x"]'].join('\n');
@@ -14,7 +15,7 @@ const brief = (r: Row): unknown => [r.label, r.description, r.dimmed, r.children
 
 test('top rows: the image with its totals, then stages with steps; stages outside the target marked and dimmed', () => {
   const [image, ...stages] = imageRows(result(), { showMetadata: true });
-  assert.deepEqual([image.label, image.description, image.children], ['Image', '1 layer · size unknown', []]);
+  assert.deepEqual([image.label, image.description, image.children], ['Image', `1 layer · size unknown · BuildKit ${bundledBuildkit(DEFAULT_ENGINE.version)} · Docker ${DEFAULT_ENGINE.version}`, []]);
   assert.deepEqual(stages.map((s) => [s.label, s.description, s.dimmed, s.icon]), [
     ['build', 'not in final image · 1 layer · ?', true, 'stage-off'],
     ['lint', 'not built · 0 layers · 0 B', true, 'stage-off'],

@@ -58,7 +58,7 @@ test('a lower bound in the hint (≥) and the hover (at least)', () => {
 test('hover names the builder, the reason and the stage role', () => {
   const a = analyzeDockerfile('FROM alpine AS build\nRUN true\nFROM alpine\nCOPY --from=build /x /x', { builder: 'legacy', buildArgs: {} });
   const md = hoverMarkdown(a.steps[1], a);
-  assert.match(md, /\*\*RUN\*\* adds no layer \(legacy builder\)/);
+  assert.match(md, /\*\*RUN\*\* adds no layer \(legacy builder · Docker [\d.]+, the default engine\)/);
   assert.match(md, /empty diff/);
   assert.match(md, /Stage \*\*build\*\*.*not in the final image/);
   assert.match(hoverMarkdown(a.steps[3], a), /The build target/);

@@ -31,6 +31,11 @@ export interface RowOptions {
   showMetadata: boolean;
 }
 
+/** Where the modelled Docker version came from, in the words of the image row's tooltip. */
+function modelSource(source: Analysis['model']['engine']['source']): string {
+  return source === 'daemon' ? 'the Docker daemon\'s version' : source === 'setting' ? 'dockerfileLayers.engineVersion' : 'no daemon answered: a current Docker';
+}
+
 /**
  * The top-level rows for one Dockerfile's analysis: an image row with the totals, after a build the base
  * image's layers, then the stages with their steps. The image row has no children, so that a new total
@@ -41,12 +46,12 @@ export function imageRows(result: LayersResult, options: RowOptions): Row[] {
   const stages = analysis.stages.map((s) => stageRow(s, analysis, uri, options, result.measured));
   const t = analysis.totals;
   const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers}?)` : '';
-  const builder = analysis.builder === 'buildkit' ? 'BuildKit' : 'legacy builder';
+  const model = analysis.model.label;
   const target = analysis.target === null ? 'no stage' : stageLabel(analysis.target, analysis.stages[analysis.target]?.name ?? null);
   const image: Row = {
     id: `${uri}#image`, label: 'Image', icon: 'image', cache: null, dimmed: false,
-    description: `${layerCount(t.layers)}${maybe} · ${formatSize(t, 'size unknown')}`,
-    tooltip: `Final image of target ${target} (${builder}): ${layerCount(t.layers)} added by this Dockerfile${maybe}, ${formatSize(t, 'size not known yet')} on top of the base image${t.lowerBound ? ' (a lower bound: the build context was only partly scanned)' : ''}.`,
+    description: `${layerCount(t.layers)}${maybe} · ${formatSize(t, 'size unknown')} · ${model}`,
+    tooltip: `Final image of target ${target} (${model}, ${modelSource(analysis.model.engine.source)}): ${layerCount(t.layers)} added by this Dockerfile${maybe}, ${formatSize(t, 'size not known yet')} on top of the base image${t.lowerBound ? ' (a lower bound: the build context was only partly scanned)' : ''}.`,
     children: [],
   };
   return result.measured ? [image, baseRow(result.measured, uri), ...stages] : [image, ...stages];

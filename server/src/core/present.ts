@@ -61,12 +61,13 @@ export function hintLabel(step: Step, analysis: Analysis, parts: HintParts = ALL
   return out.join(' · ');
 }
 
-const BUILDER_NAMES = { buildkit: 'BuildKit', legacy: 'legacy builder' } as const;
+/** How hovers say where the modelled Docker version came from. */
+const MODEL_SOURCES = { daemon: ', from the daemon', setting: ', from dockerfileLayers.engineVersion', default: ', the default engine' } as const;
 
 /** Hover markdown for a step: verdict, reason, stage role, size and cache lines. */
 export function hoverMarkdown(step: Step, analysis: Analysis): string {
   const verdict = step.layer === 'yes' ? 'adds a layer' : step.layer === 'maybe' ? 'may add a layer' : 'adds no layer';
-  const lines = [`**${step.keyword}** ${verdict} (${BUILDER_NAMES[analysis.builder]})`, '', step.reason];
+  const lines = [`**${step.keyword}** ${verdict} (${analysis.model.label}${MODEL_SOURCES[analysis.model.engine.source]})`, '', step.reason];
   if (step.stage !== null) {
     const st = analysis.stages[step.stage];
     if (st) lines.push('', `Stage **${stageLabel(st.index, st.name)}** (#${st.index}, FROM ${st.base}): ${st.role}`);
