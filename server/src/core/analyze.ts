@@ -6,6 +6,8 @@ import { parseDockerfile } from './dockerfile';
 import { finalImageStages, neededStages, resolveStages, resolveTarget, type ResolvedModel } from './stages';
 import { classifyLayers, stageLabel, type LayerVerdict } from './layers';
 import { checkBuilderSupport } from './compat';
+import { applyCache } from './cache/apply';
+import type { StepKey } from './cache/keys';
 import { DEFAULT_ENGINE, describeModel } from './engine';
 import { applySeverities, runLayerRules } from './findings';
 import type { RuleHit } from './rules/context';
@@ -27,16 +29,23 @@ export function analyzeDockerfile(text: string, options: AnalysisOptions, contex
  * analyzeDockerfile's analysis and the layer rules' hits (with their fixes) from the same run, for editors that
  * show both; never throws: the hits are empty when the text is too large or the analysis failed.
  */
-export function analyzeDocument(text: string, options: AnalysisOptions, context?: ContextIndex): { analysis: Analysis; hits: RuleHit[] } {
+export function analyzeDocument(text: string, options: AnalysisOptions, context?: ContextIndex): AnalysisRun {
   const tooLarge = sizeProblem(text);
-  if (tooLarge !== null) return { analysis: emptyAnalysis(options, { code: 'too-large', severity: 'info', message: tooLarge, line: 0, endLine: 0 }), hits: [] };
+  if (tooLarge !== null) return { analysis: emptyAnalysis(options, { code: 'too-large', severity: 'info', message: tooLarge, line: 0, endLine: 0 }), hits: [], keys: [] };
   try {
     return analyze(text, options, context);
   } catch (e) {
     // A parser bug must not take the editor down: report it as a finding and show nothing else.
     const message = `Dockerfile Layers could not analyze this file: ${e instanceof Error ? e.message : String(e)}`;
-    return { analysis: emptyAnalysis(options, { code: 'internal-error', severity: 'warning', message, line: 0, endLine: 0 }), hits: [] };
+    return { analysis: emptyAnalysis(options, { code: 'internal-error', severity: 'warning', message, line: 0, endLine: 0 }), hits: [], keys: [] };
   }
+}
+
+/** One run of the analysis: the analysis, the layer rules' hits with their fixes, and every step's cache key (for recording a build). */
+export interface AnalysisRun {
+  analysis: Analysis;
+  hits: RuleHit[];
+  keys: StepKey[];
 }
 
 /** Largest text analyzed, in UTF-16 code units: real Dockerfiles are a few kilobytes, and typing must not wait. */
@@ -69,11 +78,11 @@ function emptyAnalysis(options: AnalysisOptions, finding: Finding): Analysis {
  * The analysis plus the layer rules' hits, whose fixes the code actions and `fix` command offer; throws
  * only on parser bugs (callers that must not throw use analyzeDockerfile).
  */
-export function analyzeWithFixes(text: string, options: AnalysisOptions, context?: ContextIndex): { analysis: Analysis; hits: RuleHit[] } {
+export function analyzeWithFixes(text: string, options: AnalysisOptions, context?: ContextIndex): AnalysisRun {
   return analyze(text, options, context);
 }
 
-function analyze(text: string, options: AnalysisOptions, context?: ContextIndex): { analysis: Analysis; hits: RuleHit[] } {
+function analyze(text: string, options: AnalysisOptions, context?: ContextIndex): AnalysisRun {
   const model = resolveStages(parseDockerfile(text), options.buildArgs);
   const findings: Finding[] = [...model.findings, ...checkBuilderSupport(model, options.builder, options.engine ?? DEFAULT_ENGINE)];
   let target = resolveTarget(model.stages, options.target);
@@ -83,15 +92,16 @@ function analyze(text: string, options: AnalysisOptions, context?: ContextIndex)
   }
   const stages = summarizeStages(model.stages, target, options.builder);
   const verdicts = classifyLayers(model, options.builder, options.engine ?? DEFAULT_ENGINE);
-  const copies = estimateCopySizes(model, options.builder, context);
+  const copies = estimateCopySizes(model, options.builder, context, options.engine ?? DEFAULT_ENGINE);
   const built = (i: number): boolean => stages[model.instructions[i].stage ?? -1]?.built === true;
   findings.push(...copies.findings);
   copies.byInstruction.forEach((c, i) => { if (built(i)) findings.push(...c.findings); });
-  const steps = model.instructions.map((ins, i) => toStep(ins, skipVerdict(stages, ins.stage, target, model) ?? verdicts[i], copies.byInstruction.get(i)));
+  const sized = model.instructions.map((ins, i) => toStep(ins, skipVerdict(stages, ins.stage, target, model) ?? verdicts[i], copies.byInstruction.get(i)));
+  const { steps, nextBuild, keys } = applyCache(model, sized, stages, copies.byInstruction, options, context);
   const hits = runLayerRules(text, model, steps, stages, options.severities);
   findings.push(...hits.map((h) => h.finding));
-  const analysis = { builder: options.builder, model: modelOf(options), target, stages, steps, findings: applySeverities(findings, options.severities), totals: totalsOf(steps, stages) };
-  return { analysis, hits };
+  const analysis = { builder: options.builder, model: modelOf(options), target, stages, steps, findings: applySeverities(findings, options.severities), totals: totalsOf(steps, stages), nextBuild };
+  return { analysis, hits, keys };
 }
 
 function unknownTarget(target: string, stages: StageModel[]): Finding {

@@ -11,6 +11,7 @@ import { parseDockerfile } from './dockerfile';
 import { resolve as resolveImagePath } from './posixPath';
 import { cleanPath, goMatch, hasWildcards } from './ignore';
 import { sha256Hex } from './sha256';
+import { DEFAULT_ENGINE, ignoreFlavor, type EngineModel } from './engine';
 import { isRemote, prepareContext, resolveCopy, tallyItems, type CopiedItem, type CopyRequest, type PreparedContext, type ResolvedCopy } from './sources';
 import { formatBytes } from './present';
 
@@ -19,6 +20,8 @@ export interface CopySize {
   size: SizeEstimate;
   digest: string | null;
   findings: Finding[];
+  /** The copied items (shared with the resolved copy: read, never change), when the digest is known. */
+  items?: CopiedItem[];
 }
 
 /**
@@ -35,8 +38,8 @@ export interface CopySizes {
 }
 
 /** Sizes every COPY/ADD of the model for `builder`; `context` undefined means none was scanned. */
-export function estimateCopySizes(model: ResolvedModel, builder: Builder, context?: ContextIndex): CopySizes {
-  const ctx = context === undefined ? null : prepareContext(context, builder);
+export function estimateCopySizes(model: ResolvedModel, builder: Builder, context?: ContextIndex, engine: EngineModel = DEFAULT_ENGINE): CopySizes {
+  const ctx = context === undefined ? null : prepareContext(context, builder, ignoreFlavor(engine));
   const sizes = new Map<number, CopySize>();
   const trees: StageTree[] = [];
   for (const stage of model.stages) {
@@ -149,7 +152,7 @@ function toCopySize(ins: ResolvedInstruction, copy: ResolvedCopy, where: string)
   const detail = `${amount} ${where}${copy.note ? `. ${copy.note}` : '.'}`;
   const size: SizeEstimate = { bytes: copy.bytes, source: copy.approximate ? 'heuristic' : 'exact', detail };
   if (copy.lowerBound) size.lowerBound = true;
-  return { size, digest: copy.digest, findings };
+  return copy.digest === null ? { size, digest: null, findings } : { size, digest: copy.digest, findings, items: copy.items };
 }
 
 function unknown(detail: string): CopySize {

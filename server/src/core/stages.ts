@@ -13,6 +13,11 @@ const EXPANDING = new Set(['ADD', 'COPY', 'ENV', 'EXPOSE', 'FROM', 'LABEL', 'STO
 export interface ResolvedInstruction extends InstructionModel {
   expanded: string[];
   unresolved: string[];
+  /**
+   * In a stage: the ENV values (the stage's and those inherited from its parent stage) and the declared ARGs
+   * (null: declared without a value) in effect when the instruction runs, before its own changes.
+   */
+  scope?: { env: ReadonlyMap<string, string>; args: ReadonlyMap<string, string | null> };
 }
 
 /** The model plus expansions; `instructions` carry expansion results. */
@@ -53,7 +58,11 @@ export function resolveStages(parsed: ParsedDockerfile, buildArgs: Record<string
     const stage = stages[stages.length - 1];
     resolved.stage = stage.index;
     stage.instructions.push(index);
+    resolved.scope = { env: scope.env, args: scope.args };
+    // Copy on write: an instruction that changes the scope gets new maps, so earlier snapshots stay as they were.
+    if (ins.keyword === 'ENV' || ins.keyword === 'ARG') scope = { env: new Map(scope.env), args: new Map(scope.args) };
     updateScope(resolved, scope, globalArgs, buildArgs, escape);
+    stageEnv[stage.index] = scope.env;
     addDependencies(resolved, stage, stages, findings);
     return resolved;
   });

@@ -3,6 +3,8 @@
  * Lines are 0-based inside the core; adapters convert to what their users expect.
  */
 import type { EngineModel } from './engine';
+import type { Baseline } from './cache/baseline';
+import type { NextBuild } from './cache/predict';
 
 /** Which image builder the analysis predicts for. */
 export type Builder = 'buildkit' | 'legacy';
@@ -29,6 +31,11 @@ export type CacheStatus = 'hit' | 'miss' | 'unknown';
 export interface CachePrediction {
   status: CacheStatus;
   reason: string;
+  /**
+   * predicted: from a recorded build (or unknown); measured: what a build just did; inferred: guessed from
+   * an image built elsewhere. Absent means predicted.
+   */
+  source?: 'predicted' | 'measured' | 'inferred';
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -123,6 +130,12 @@ export interface AnalysisOptions {
   severities?: Record<string, SeveritySetting>;
   /** The Docker Engine whose rules apply; undefined means DEFAULT_ENGINE (core/engine.ts). */
   engine?: EngineModel;
+  /**
+   * The recorded build to predict the cache from (loaded by the adapters from the state folder): baseline
+   * null with `why` when there is none or it cannot be used; `baseImages` maps FROM references to image IDs.
+   * Undefined: nothing was looked up, every step's cache status is unknown.
+   */
+  cache?: { baseline: Baseline | null; why?: string; baseImages?: Record<string, string> };
 }
 
 /** A configured severity: one of the severities, or `off`. */
@@ -176,4 +189,6 @@ export interface Analysis {
   findings: Finding[];
   /** `bytes` is null while a layer's size is unknown; `lowerBound` is set when a layer's size is a lower bound. */
   totals: { layers: number; maybeLayers: number; bytes: number | null; lowerBound?: true };
+  /** What the next build reruns, from the cache prediction and the recorded build's step times; null without a recorded build. */
+  nextBuild?: NextBuild | null;
 }

@@ -38,6 +38,10 @@ export interface BuildOutcome {
   /** Why it failed: a step (the Dockerfile), the daemon, the CLI, or a cancel; null when it succeeded. */
   failure: 'step' | 'daemon' | 'cli' | 'cancelled' | null;
   log: string;
+  /** The legacy builder's `Step i/n` lines with the time each arrived (ms since the epoch), for step durations. */
+  stepStarts: Array<{ text: string; at: number }>;
+  /** When the CLI exited, ms since the epoch. */
+  endedAt: number;
 }
 
 /** The argv of `docker build` for these options (without the CLI itself); `iidfile` receives the image id. */
@@ -82,11 +86,11 @@ export function runBuild(o: BuildOptions): Promise<BuildOutcome> {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    const finish = (outcome: Omit<BuildOutcome, 'durationMs' | 'cancelled' | 'log' | 'failure'>, failure: BuildOutcome['failure'] = null): void => {
+    const finish = (outcome: Omit<BuildOutcome, 'durationMs' | 'cancelled' | 'log' | 'failure' | 'stepStarts' | 'endedAt'>, failure: BuildOutcome['failure'] = null): void => {
       clearTimeout(killTimer);
       o.signal?.removeEventListener('abort', cancel);
       rmSync(dir, { recursive: true, force: true });
-      resolve({ ...outcome, durationMs: Date.now() - started, cancelled, failure, log: log.text() });
+      resolve({ ...outcome, durationMs: Date.now() - started, cancelled, failure, log: log.text(), stepStarts: log.stepStarts, endedAt: Date.now() });
     };
     child.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, imageId: null, message: spawnError(o.dockerPath, e) }, 'cli'));
     child.on('close', (code) => {
@@ -139,6 +143,7 @@ function explainFailure(o: BuildOptions, code: number | null, tail: string): { k
 
 /** Keeps the lines the cache parsing needs and the last lines of output, so memory stays bounded. */
 class LogKeeper {
+  readonly stepStarts: Array<{ text: string; at: number }> = [];
   private readonly kept: string[] = [];
   private last: string[] = [];
   private partial = '';
@@ -151,6 +156,7 @@ class LogKeeper {
 
   private keep(line: string): void {
     if (isCacheLine(line) || /^Successfully built /.test(line)) this.kept.push(line);
+    if (/^Step \d+\/\d+ : /.test(line)) this.stepStarts.push({ text: line, at: Date.now() });
     this.last.push(line);
     if (this.last.length > TAIL_LINES * 2) this.last = this.last.slice(-TAIL_LINES);
   }

@@ -1,0 +1,57 @@
+/**
+ * The cache part of an analysis (pure): keys for every step from the model and the COPY/ADD digests, then the
+ * prediction against the recorded build the adapters loaded, applied to the steps.
+ */
+import type { AnalysisOptions, Step, StageSummary } from '../types';
+import type { ResolvedModel } from '../stages';
+import type { ContextIndex } from '../context';
+import type { CopySize } from '../sizes';
+import type { CopiedItem } from '../sources';
+import { prepareContext, resolveCopy } from '../sources';
+import { DEFAULT_ENGINE, ignoreFlavor } from '../engine';
+import { MAX_KEY_FILES } from './baseline';
+import { computeKeys, type FileList, type KeyContext, type StepKey } from './keys';
+import { predictCache, type NextBuild } from './predict';
+
+/** The reason a step's status is unknown when the adapters loaded no baseline (nothing asked for one). */
+const NOT_ASKED = 'No earlier build to compare with.';
+
+/** Steps with their cache prediction, the next build's cost, and the keys (for recording a baseline). */
+export interface CacheOutcome {
+  steps: Step[];
+  nextBuild: NextBuild | null;
+  keys: StepKey[];
+}
+
+/** Computes keys and predicts every step's cache status from `options.cache`; never throws. */
+export function applyCache(model: ResolvedModel, steps: Step[], stages: StageSummary[], copies: Map<number, CopySize>, options: AnalysisOptions, context?: ContextIndex): CacheOutcome {
+  const keys = computeKeys(model, options.builder, keyContext(copies, options, context));
+  const cache = options.cache;
+  const baseline = cache === undefined ? { why: NOT_ASKED } : cache.baseline ?? { why: cache.why ?? NOT_ASKED };
+  const built = (stage: number | null): boolean => stage !== null && stages[stage]?.built === true;
+  const predicted = predictCache(steps, keys, built, baseline);
+  return { steps: steps.map((s, i) => ({ ...s, cache: predicted.cache[i] })), nextBuild: predicted.nextBuild, keys };
+}
+
+function keyContext(copies: Map<number, CopySize>, options: AnalysisOptions, context?: ContextIndex): KeyContext {
+  const entries: KeyContext['copies'] = new Map();
+  copies.forEach((c, i) => {
+    const items = c.items;
+    entries.set(i, { digest: c.digest, unknownWhy: c.size.detail, ...(items ? { files: () => fileList(items) } : {}) });
+  });
+  const prepared = context === undefined ? null : prepareContext(context, options.builder, ignoreFlavor(options.engine ?? DEFAULT_ENGINE));
+  const bindDigest = (_: number, spec: Record<string, string>): string | null => {
+    if (prepared === null || spec.from !== undefined) return null;
+    const source = spec.source ?? spec.src ?? '.';
+    return resolveCopy({ keyword: 'COPY', sources: [source], dest: '/mount/', flags: [], heredocs: [] }, prepared).digest;
+  };
+  return { copies: entries, bindDigest, ...(options.cache?.baseImages ? { baseImages: options.cache.baseImages } : {}) };
+}
+
+/** The copied items as `path -> mode content`, or truncated past MAX_KEY_FILES. */
+function fileList(items: CopiedItem[]): FileList {
+  if (items.length > MAX_KEY_FILES) return { truncated: true };
+  const files: Record<string, string> = {};
+  for (const it of items) files[it.dest] = `${it.mode.toString(8)} ${it.kind}:${it.content ?? ''}`;
+  return { files };
+}
