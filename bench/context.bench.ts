@@ -1,45 +1,29 @@
 /**
- * Benchmark: the build-context engine on a synthetic tree (100,000 files, about 1 GB, nested folders), in one
- * run: the full scan against `du -sb`, full content hashing against `sha256sum` with the same parallelism, the
- * update after one file changes, and the resident memory of a process that holds the index.
- * Targets: scan at most 1.5x du's wall time; hashing at least 0.8x sha256sum's throughput; one-file update
- * at most 20 ms; resident memory at most 200 MB.
- * The tree is made once under /tmp/dl-bench-tree (or $DL_BENCH_TREE) and reused; nothing is deleted.
+ * Benchmark: the build-context engine on two synthetic trees of 100,000 files (about 1 GB; bench/trees.ts),
+ * 100 files to a folder and one file to a folder: the full scan against `du -sb`, `dockerfile-layers analyze`
+ * of a `COPY .` end to end (a new CLI process each run) against `du -sb`, full content hashing against
+ * `sha256sum` with the same parallelism, the update after one file changes, the resident memory of a process
+ * that holds the index, and the language server's memory and keystroke latency.
+ * Targets: scan and end-to-end analyze at most 1.5x du's wall time; hashing at least 0.8x sha256sum's
+ * throughput; one-file update at most 20 ms; resident memory at most 200 MB.
+ * The trees are made once under /tmp/dl-bench-tree and /tmp/dl-bench-tree-folders (or $DL_BENCH_TREE and
+ * $DL_BENCH_TREE-folders) and reused; nothing is deleted.
  */
 import { execFile, spawn } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ContextEngine } from '../server/src/context/engine';
 import { serverMemoryAfterIndexing } from './serverMemory';
 import { median } from './stats';
+import { ensureTree, FOLDER_PER_FILE, NESTED } from './trees';
 
 const TREE = process.env.DL_BENCH_TREE ?? '/tmp/dl-bench-tree';
-const FILES = 100_000;
-const FANOUT = 10; // 10 x 10 x 10 leaf folders of 100 files each.
+const FOLDERS_TREE = `${TREE}-folders`;
+const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const PARALLELISM = Math.min(2, availableParallelism());
 const run = promisify(execFile);
-
-/** Makes the tree unless a finished one is there: file sizes spread 0..20 kB, about 1 GB in all. */
-function ensureTree(): void {
-  const done = join(TREE, '.complete');
-  if (existsSync(done)) return;
-  const noise = Buffer.alloc(1 << 16);
-  randomFillSync(noise);
-  let n = 0;
-  for (let a = 0; a < FANOUT; a++) for (let b = 0; b < FANOUT; b++) for (let c = 0; c < FANOUT; c++) {
-    const dir = join(TREE, `a${a}`, `b${b}`, `c${c}`);
-    mkdirSync(dir, { recursive: true });
-    for (let i = 0; i < FILES / FANOUT ** 3; i++, n++) {
-      const size = (n * 7919) % 20_001;
-      const start = (n * 104_729) % (noise.length - size);
-      writeFileSync(join(dir, `f${i}.bin`), noise.subarray(start, start + size));
-    }
-  }
-  writeFileSync(done, `${n}\n`);
-}
 
 async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now();
@@ -63,8 +47,35 @@ function rssMb(): number {
   return kb / 1024;
 }
 
-/** Rounds of du and scan, taken in turn so that both see the same machine load. */
+/** Rounds of du and the measured run, taken in turn so that both see the same machine load. */
 const ROUNDS = 7;
+
+/** `du -sb tree` and `f` in ROUNDS alternating runs; the wall times of each in ms. */
+async function againstDu<T>(tree: string, f: () => Promise<T>): Promise<{ duRuns: number[]; runs: number[]; last: T }> {
+  const duRuns: number[] = [];
+  const runs: number[] = [];
+  let last: T | undefined;
+  for (let i = 0; i < ROUNDS; i++) {
+    duRuns.push((await timed(() => run('du', ['-sb', tree])))[0]);
+    const [ms, value] = await timed(f);
+    runs.push(ms);
+    last = value;
+  }
+  return { duRuns, runs, last: last as T };
+}
+
+/** One line comparing `runs` with du's: medians, every run, the median ratio and the worst pair. */
+function ratioLine(what: string, r: { duRuns: number[]; runs: number[] }): string {
+  const ms = (runs: number[]): string => runs.map((x) => x.toFixed(0)).join(' ');
+  const [m, d] = [median(r.runs), median(r.duRuns)];
+  const worst = Math.max(...r.runs.map((x, i) => x / r.duRuns[i]));
+  return `${what}: median ${m.toFixed(0)} ms (runs: ${ms(r.runs)}); du -sb: median ${d.toFixed(0)} ms (runs: ${ms(r.duRuns)}); median ratio ${(m / d).toFixed(2)}x (target <= 1.5x), first ${(r.runs[0] / r.duRuns[0]).toFixed(2)}x, worst pair ${worst.toFixed(2)}x`;
+}
+
+/** `node dist/cli.js analyze` of `FROM scratch` + `COPY . /x` with `tree` as the context, as a user runs it; its COPY row. */
+function analyzeEndToEnd(tree: string, dockerfile: string): Promise<string> {
+  return run(process.execPath, [CLI, 'analyze', dockerfile, '--context', tree], { maxBuffer: 1 << 20 }).then(({ stdout }) => stdout.split('\n').find((l) => l.includes('COPY')) ?? '');
+}
 
 /**
  * The scan with sizes only against `du -sb`, in ROUNDS alternating runs (the first of each is kept too: a
@@ -72,16 +83,7 @@ const ROUNDS = 7;
  * first warms the page cache).
  */
 async function scanAndSha256sum(engine: ContextEngine) {
-  const duRuns: number[] = [];
-  const scanRuns: number[] = [];
-  let scanned: Awaited<ReturnType<ContextEngine['scan']>> | undefined;
-  for (let i = 0; i < ROUNDS; i++) {
-    duRuns.push((await timed(() => run('du', ['-sb', TREE])))[0]);
-    const [ms, index] = await timed(() => engine.scan(TREE, { limit: 1_000_000, hash: false }));
-    scanRuns.push(ms);
-    scanned = index;
-  }
-  if (!scanned) throw new Error('no scan ran');
+  const { duRuns, runs: scanRuns, last: scanned } = await againstDu(TREE, () => engine.scan(TREE, { limit: 1_000_000, hash: false }));
   const files = [...scanned.entries.values()].filter((e) => e.type === 'file').map((e) => e.path);
   const bytes = [...scanned.entries.values()].reduce((sum, e) => sum + e.size, 0);
   await sha256sumAll(files);
@@ -90,8 +92,10 @@ async function scanAndSha256sum(engine: ContextEngine) {
 }
 
 async function main(): Promise<void> {
-  ensureTree();
+  ensureTree(TREE, NESTED);
+  ensureTree(FOLDERS_TREE, FOLDER_PER_FILE);
   await run('du', ['-sb', TREE]); // Warm the page cache and the dentry cache for both sides alike.
+  await run('du', ['-sb', FOLDERS_TREE]);
   const engine = new ContextEngine({ workers: PARALLELISM });
   try {
     // In a function of its own so that this first index is garbage by the time memory is read.
@@ -113,20 +117,33 @@ async function main(): Promise<void> {
     const rss = rssMb();
 
     const mb = bytes / 1e6;
-    console.log(`tree: ${fileCount} files, ${mb.toFixed(0)} MB, ${entryCount} entries, parallelism ${PARALLELISM}`);
-    const [scanMs, duMs] = [median(scanRuns), median(duRuns)];
-    const ms = (runs: number[]): string => runs.map((r) => r.toFixed(0)).join(' ');
-    console.log(`scan with sizes: median ${scanMs.toFixed(0)} ms (runs: ${ms(scanRuns)}); du -sb: median ${duMs.toFixed(0)} ms (runs: ${ms(duRuns)})`);
-    console.log(`scan/du: median ratio ${(scanMs / duMs).toFixed(2)}x (target <= 1.5x); first scan ${(scanRuns[0] / duRuns[0]).toFixed(2)}x its du run; worst pair ${Math.max(...scanRuns.map((s, i) => s / duRuns[i])).toFixed(2)}x`);
+    console.log(`tree ${TREE}: ${fileCount} files, ${mb.toFixed(0)} MB, ${entryCount} entries, parallelism ${PARALLELISM}`);
+    console.log(ratioLine('scan with sizes', { duRuns, runs: scanRuns }));
     console.log(`hashing: ${(mb / (hashMs / 1000)).toFixed(0)} MB/s (${hashMs.toFixed(0)} ms, ${missing} unhashed); sha256sum -P ${PARALLELISM}: ${(mb / (shaMs / 1000)).toFixed(0)} MB/s (${shaMs.toFixed(0)} ms); throughput ratio ${(shaMs / hashMs).toFixed(2)}x (target >= 0.8x)`);
     console.log(`rescan with every fingerprint remembered: ${rescanMs.toFixed(0)} ms (${rehashed} files fingerprinted, none read)`);
     console.log(`one changed file: ${updateMs.toFixed(1)} ms (target <= 20 ms); new size ${entry?.size} (was ${original.length}), hash ${entry?.hash === undefined ? 'missing' : 'updated'}`);
     console.log(`resident memory of this process after indexing: ${rss.toFixed(0)} MB, worker threads included`);
+    const folders = await againstDu(FOLDERS_TREE, () => engine.scan(FOLDERS_TREE, { limit: 1_000_000, hash: false }));
+    const folderFiles = [...folders.last.entries.values()].filter((e) => e.type === 'file').length;
+    console.log(`tree ${FOLDERS_TREE}: ${folderFiles} files, ${folders.last.entries.size - folderFiles} folders`);
+    console.log(ratioLine('scan with sizes', folders));
   } finally {
     await engine.close();
   }
+  const dir = mkdtempSync(join(tmpdir(), 'dl-bench-e2e-'));
+  try {
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY . /x\n');
+    for (const tree of [TREE, FOLDERS_TREE]) {
+      const e2e = await againstDu(tree, () => analyzeEndToEnd(tree, join(dir, 'Dockerfile')));
+      console.log(ratioLine(`analyze end to end on ${tree} (${e2e.last.replace(/\s+/g, ' ').trim()})`, e2e));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const many = await serverMemoryAfterIndexing(FOLDERS_TREE, join(FOLDERS_TREE, 'a7', 'b20', 'c9', 'f0.bin'));
+  console.log(`language server with ${FOLDERS_TREE}: indexed in ${many.indexedMs.toFixed(0)} ms; resident memory ${many.rssMb.toFixed(0)} MB right after, ${many.idleRssMb.toFixed(0)} MB after 8 s idle (target <= 200 MB)`);
   const server = await serverMemoryAfterIndexing(TREE, join(TREE, 'a7', 'b2', 'c9', 'f3.bin'));
-  console.log(`language server (dist/server.js) indexed the tree in ${server.indexedMs.toFixed(0)} ms; its resident memory: ${server.rssMb.toFixed(0)} MB right after, ${server.idleRssMb.toFixed(0)} MB after 8 s idle (target <= 200 MB)`);
+  console.log(`language server (dist/server.js) with ${TREE}: indexed in ${server.indexedMs.toFixed(0)} ms; its resident memory: ${server.rssMb.toFixed(0)} MB right after, ${server.idleRssMb.toFixed(0)} MB after 8 s idle (target <= 200 MB)`);
   const ms = (t: { median: number; max: number }): string => `median ${t.median.toFixed(1)} ms, max ${t.max.toFixed(1)} ms`;
   console.log(`typing in a Dockerfile with COPY . of this tree (keystroke to inlay hints, 30 keystrokes 100 ms apart): ${ms(server.typing)}; while a file of the tree changes: ${ms(server.typingWhileChanged)}; its new size shown ${server.newSizeAfterTypingMs.toFixed(0)} ms after the last keystroke`);
 }

