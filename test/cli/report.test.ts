@@ -23,7 +23,7 @@ interface Expected {
   cell: string;
   final: string;
   size: { bytes: number | null; source: string; lowerBound: boolean };
-  totals: { layers: number; bytes: number | null; lowerBound: boolean };
+  totals: { layers: number; bytes: number | null; lowerBound: boolean; nextBuild: null };
 }
 
 function check(context: ContextIndex, want: Expected): void {
@@ -42,20 +42,20 @@ function check(context: ContextIndex, want: Expected): void {
 
 test('an exact size: the number, lowerBound false', () => {
   check(contextOf({}), {
-    cell: '3.0 kB', final: '3\\.0 kB', size: { bytes: 3000, source: 'exact', lowerBound: false }, totals: { layers: 1, bytes: 3000, lowerBound: false },
+    cell: '3.0 kB', final: '3\\.0 kB', size: { bytes: 3000, source: 'exact', lowerBound: false }, totals: { layers: 1, bytes: 3000, lowerBound: false, nextBuild: null },
   });
 });
 
 test('a scan stopped at the limit: ≥ in the table, lowerBound in the JSON step and totals', () => {
   check(contextOf({ incomplete: PARTIAL, partial: true }), {
-    cell: '≥ 3.0 kB', final: '≥ 3\\.0 kB', size: { bytes: 3000, source: 'exact', lowerBound: true }, totals: { layers: 1, bytes: 3000, lowerBound: true },
+    cell: '≥ 3.0 kB', final: '≥ 3\\.0 kB', size: { bytes: 3000, source: 'exact', lowerBound: true }, totals: { layers: 1, bytes: 3000, lowerBound: true, nextBuild: null },
   });
 });
 
 test('a context that was not scanned (refused, unlistable, failed): ?, size unknown, bytes null, never 0 B', () => {
   for (const incomplete of [REFUSED, 'The build context /ctx cannot be listed (permission denied): nothing in it was measured.']) {
     check(contextOf({ incomplete }, {}), {
-      cell: '?', final: 'size unknown', size: { bytes: null, source: 'unknown', lowerBound: false }, totals: { layers: 1, bytes: null, lowerBound: false },
+      cell: '?', final: 'size unknown', size: { bytes: null, source: 'unknown', lowerBound: false }, totals: { layers: 1, bytes: null, lowerBound: false, nextBuild: null },
     });
   }
 });

@@ -35,10 +35,11 @@ test('--json prints exactly the documented shape', async () => {
     assert.equal(j.builder, 'legacy');
     assert.equal(j.target, 1);
     assert.deepEqual(j.stages[0], { index: 0, name: 'build', base: 'alpine', line: 2, inTarget: true });
-    assert.deepEqual(j.steps[4], { line: 5, endLine: 6, stage: 1, keyword: 'COPY', layer: 'yes', size: { bytes: null, source: 'unknown', lowerBound: false }, cache: { status: 'unknown', reason: 'No earlier build to compare with.' } });
+    assert.deepEqual(j.steps[4], { line: 5, endLine: 6, stage: 1, keyword: 'COPY', layer: 'yes', size: { bytes: null, source: 'unknown', lowerBound: false }, cache: { status: 'unknown', reason: j.steps[4].cache.reason, source: 'predicted' } });
+    assert.match(j.steps[4].cache.reason, /^No build of this Dockerfile for this target and builder is recorded in .* yet/);
     assert.deepEqual(Object.keys(j.steps[0]), ['line', 'endLine', 'stage', 'keyword', 'layer', 'size', 'cache']);
     assert.equal(j.steps[0].stage, null);
-    assert.deepEqual(Object.keys(j.totals), ['layers', 'bytes', 'lowerBound']);
+    assert.deepEqual(Object.keys(j.totals), ['layers', 'bytes', 'lowerBound', 'nextBuild']);
     assert.equal(j.totals.layers, 1);
   });
 });

@@ -33,7 +33,7 @@ test('hint labels take size and cache when known', () => {
   const run = { ...a.steps[1], size: { bytes: 12_400_000, source: 'measured' as const }, cache: { status: 'hit' as const, reason: 'unchanged' } };
   assert.equal(hintLabel(run, a), '+ layer · 12.4 MB · cached');
   assert.equal(hintLabel(run, a, { layer: false, size: true, cache: false }), '12.4 MB');
-  assert.equal(hintLabel({ ...run, cache: { status: 'miss', reason: 'changed' } }, a, { layer: true, size: false, cache: true }), '+ layer · rebuilds');
+  assert.equal(hintLabel({ ...run, cache: { status: 'miss', reason: 'changed' } }, a, { layer: true, size: false, cache: true }), '+ layer · rebuild');
   assert.equal(hintLabel(a.steps[2], a, { layer: false, size: true, cache: true }), '');
 });
 

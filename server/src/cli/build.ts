@@ -6,10 +6,11 @@ import { parseArgs } from 'node:util';
 import type { Analysis, Builder } from '../core/types';
 import { withMeasurement } from '../core/history';
 import { runBuild } from '../docker/build';
-import { parseCacheResults, type CacheResults } from '../docker/buildLog';
+import type { CacheResults } from '../docker/buildLog';
 import { Engine, engineAddress } from '../docker/engine';
 import { measureImage, toMeasurement } from '../docker/measure';
 import { loadAnalysis } from './load';
+import { recordBuild } from './record';
 import { formatFinding, toJsonReport, toTable } from './report';
 import { builderAndArgs, engineVersionArg, type AnalyzeArgs } from './args';
 
@@ -24,6 +25,7 @@ export interface BuildArgs {
   tag: string | undefined;
   json: boolean;
   engineVersion: string | null;
+  stateDir: string | null;
 }
 
 export const BUILD_USAGE = `Usage: dockerfile-layers build [DOCKERFILE] [options]
@@ -37,7 +39,9 @@ Options:
   --build-arg K=V        build argument, repeatable (K alone takes the value from the environment)
   --builder B            buildkit (default) or legacy
   --engine-version V     model this Docker Engine version instead of the daemon's
-  --docker PATH          the docker CLI to run (default: docker)
+  --docker PATH          the docker CLI to run (default: $DOCKER_CLI, else docker)
+  --state-dir DIR        where the build is recorded for cache predictions (default:
+                         $DOCKERFILE_LAYERS_STATE_DIR, else the per-user cache folder)
   --tag TAG              tag the image
   --json                 print JSON (the analyze shape) instead of a table
 
@@ -59,7 +63,7 @@ export function parseBuildArgs(argv: string[], env: Record<string, string | unde
       options: {
         context: { type: 'string' }, target: { type: 'string' }, 'build-arg': { type: 'string', multiple: true },
         builder: { type: 'string' }, docker: { type: 'string' }, tag: { type: 'string' }, json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' }, 'engine-version': { type: 'string' },
+        help: { type: 'boolean', short: 'h' }, 'engine-version': { type: 'string' }, 'state-dir': { type: 'string' },
       },
     });
   } catch (e) {
@@ -76,7 +80,8 @@ export function parseBuildArgs(argv: string[], env: Record<string, string | unde
   if (typeof engineVersion === 'object' && engineVersion !== null) return engineVersion;
   return {
     dockerfile: positionals[0] ?? 'Dockerfile', context: values.context ?? null, target: values.target, buildArgs, builder,
-    docker: values.docker ?? 'docker', tag: values.tag, json: values.json ?? false, engineVersion,
+    docker: values.docker ?? (env.DOCKER_CLI || 'docker'), tag: values.tag, json: values.json ?? false, engineVersion,
+    stateDir: values['state-dir'] ?? null,
   };
 }
 
@@ -85,10 +90,10 @@ export async function runBuildCommand(argv: string[], env: NodeJS.ProcessEnv, io
   const args = parseBuildArgs(argv, env);
   if ('help' in args) return (io.out(BUILD_USAGE), 0);
   if ('error' in args) return (io.err(`dockerfile-layers: ${args.error}\n\n${BUILD_USAGE}`), 2);
-  // The build measures every size itself, so the context is not scanned first.
-  const loaded = await loadAnalysis({ ...args, scan: false }, io.err);
+  // The context is scanned and hashed first: the baseline records what each step's cache key depended on.
+  const loaded = await loadAnalysis({ ...args, scan: true, hashForCache: true }, io.err);
   if (loaded === null) return 2;
-  const { dockerfile, context, text, analysis } = loaded;
+  const { dockerfile, context, text } = loaded;
   const outcome = await runBuild({
     dockerPath: args.docker, builder: args.builder, dockerfile, context, target: args.target, buildArgs: args.buildArgs,
     tag: args.tag, env, onOutput: io.log, signal,
@@ -98,9 +103,9 @@ export async function runBuildCommand(argv: string[], env: NodeJS.ProcessEnv, io
     return outcome.failure === 'step' || outcome.failure === 'cancelled' ? 1 : 2;
   }
   io.err(`dockerfile-layers: ${outcome.message}`);
-  const cache = parseCacheResults(outcome.log, analysis);
-  const report: Report = { dockerfile, context, text, analysis, json: args.json, label: args.dockerfile };
-  return printMeasured(outcome.imageId, cache, report, io, env);
+  const recorded = await recordBuild(loaded, outcome, args.target ?? null, env, io.err);
+  printReport({ dockerfile, context, text, analysis: recorded.analysis, json: args.json, label: args.dockerfile }, io, outcome.imageId);
+  return recorded.code;
 }
 
 /** `analyze --image TAG`: the analysis with the sizes measured from an existing image (no cache results). */
@@ -143,7 +148,12 @@ export async function printMeasured(image: string, cache: CacheResults, r: Repor
     analysis = withMeasurement(r.analysis, r.text, toMeasurement([], [], image, options).steps);
     code = 2;
   }
-  for (const f of analysis.findings) io.err(formatFinding(r.label, f));
-  io.out(r.json ? JSON.stringify({ ...toJsonReport(analysis, r.dockerfile, r.context), image }, null, 2) : toTable(analysis));
+  printReport({ ...r, analysis }, io, image);
   return code;
+}
+
+/** Prints the findings to `err` and the report (table or JSON with the image) to `out`. */
+function printReport(r: Report, io: Pick<CliIo, 'out' | 'err'>, image: string): void {
+  for (const f of r.analysis.findings) io.err(formatFinding(r.label, f));
+  io.out(r.json ? JSON.stringify({ ...toJsonReport(r.analysis, r.dockerfile, r.context), image }, null, 2) : toTable(r.analysis));
 }

@@ -4,7 +4,12 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { analyzeDockerfile } from '../core/analyze';
+import { analyzeDocument } from '../core/analyze';
+import { homedir } from 'node:os';
+import type { StepKey } from '../core/cache/keys';
+import { stateDir, readBaseline } from '../state/baselines';
+import { Engine, engineAddress } from '../docker/engine';
+import { imageBases } from '../core/stages';
 import type { ContextIndex } from '../core/context';
 import type { Analysis, AnalysisOptions } from '../core/types';
 import { ContextEngine } from '../context/engine';
@@ -25,14 +30,20 @@ export interface LoadOptions extends AnalysisOptions {
   /** `--engine-version`, or null to ask the daemon (unless `noDocker`). */
   engineVersion: string | null;
   noDocker?: boolean;
+  /** `--state-dir` (null: $DOCKERFILE_LAYERS_STATE_DIR or the per-user cache folder), where recorded builds are kept. */
+  stateDir: string | null;
+  /** Read the files even without a recorded build: a build records their digests. */
+  hashForCache?: boolean;
 }
 
-/** A loaded Dockerfile: absolute paths, its text and its analysis. */
+/** A loaded Dockerfile: absolute paths, its text, its analysis with the keys of its steps, and the state folder. */
 export interface Loaded {
   dockerfile: string;
   context: string;
   text: string;
   analysis: Analysis;
+  keys: StepKey[];
+  stateDir: string;
 }
 
 /** The default of `dockerfileLayers.context.maxFiles`, the editor's setting. */
@@ -47,15 +58,44 @@ export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Pr
   if (!isDirectory(context)) return (err(`dockerfile-layers: build context ${context} is not a folder`), null);
   // The daemon is asked while the context is scanned: its answer took about 200 ms, a tenth of `analyze` over
   // 100,000 files in as many folders.
+  const state = stateDir(o.stateDir, process.env, homedir(), process.platform);
+  const recorded = readBaseline(state, dockerfile, o.target ?? null, o.builder);
+  if (recorded.problem !== null) err(`dockerfile-layers: note: ${recorded.problem}`);
+  // Cache keys need the contents of copied files: they are read when a recorded build is compared or recorded.
+  const hash = o.hashForCache === true || recorded.baseline !== null || needsFileContents(read.text, o);
   const asked = resolveEngine({ explicit: o.engineVersion, askDaemon: o.noDocker !== true, env: process.env });
-  const scanned = o.scan ? scan(context, dockerfile, o, needsFileContents(read.text, o)) : Promise.resolve(undefined);
-  const [resolved, index] = await Promise.all([asked, scanned]);
+  const scanned = o.scan ? scan(context, dockerfile, o, hash) : Promise.resolve(undefined);
+  // Base image IDs are part of the keys: asked alike when a build is recorded and when one is compared.
+  const bases = o.noDocker === true || (recorded.baseline === null && o.hashForCache !== true) ? Promise.resolve({}) : baseImageIds(read.text, o);
+  const [resolved, index, baseImages] = await Promise.all([asked, scanned, bases]);
   if (resolved.note !== null) err(`dockerfile-layers: note: ${resolved.note} --engine-version sets another.`);
-  const options: AnalysisOptions = { builder: o.builder, target: o.target, buildArgs: o.buildArgs, engine: resolved.engine };
-  const analysis = contextFindings(analyzeDockerfile(read.text, options, index), index);
+  const cache = recorded.baseline !== null ? { baseline: recorded.baseline, baseImages } : { baseline: null, why: recorded.problem ?? noBaseline(state), baseImages };
+  const options: AnalysisOptions = { builder: o.builder, target: o.target, buildArgs: o.buildArgs, engine: resolved.engine, cache };
+  const run = analyzeDocument(read.text, options, index);
+  const analysis = contextFindings(run.analysis, index);
   const unknownTarget = analysis.findings.find((f) => f.code === 'unknown-target');
   if (unknownTarget) return (err(`dockerfile-layers: ${unknownTarget.message}`), null);
-  return { dockerfile, context, text: read.text, analysis };
+  return { dockerfile, context, text: read.text, analysis, keys: run.keys, stateDir: state };
+}
+
+function noBaseline(state: string): string {
+  return `No build of this Dockerfile for this target and builder is recorded in ${state} yet: \`dockerfile-layers build\` (or Build Image in the editor) records one.`;
+}
+
+/** The image IDs of the FROM images the daemon has (a base that changed busts every step); {} when it does not answer. */
+async function baseImageIds(text: string, o: LoadOptions): Promise<Record<string, string>> {
+  const address = engineAddress(process.env);
+  if ('error' in address) return {};
+  const engine = new Engine({ address, timeoutMs: 2_000 });
+  const ids: Record<string, string> = {};
+  for (const base of imageBases(text, o.buildArgs)) {
+    try {
+      ids[base] = (await engine.inspectImage(base)).id;
+    } catch {
+      // Not pulled yet, or no daemon: the key names the reference alone.
+    }
+  }
+  return ids;
 }
 
 /**

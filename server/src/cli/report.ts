@@ -2,7 +2,7 @@
  * Analysis -> what the CLI prints: the documented JSON shape and a readable table.
  */
 import type { Analysis, Finding } from '../core/types';
-import { formatSize, layerCount } from '../core/present';
+import { formatSize, layerCount, nextBuildText } from '../core/present';
 import { stageLabel } from '../core/layers';
 
 /** The CLI's JSON report, with 1-based lines; exactly the documented shape. */
@@ -23,9 +23,12 @@ export function toJsonReport(analysis: Analysis, dockerfile: string, context: st
       layer: s.layer,
       // `pending` (a scan still running) exists only in the editor; the CLI waits for its scan.
       size: { bytes: s.size.bytes, source: s.size.source === 'pending' ? 'unknown' : s.size.source, lowerBound: s.size.lowerBound === true },
-      cache: { status: s.cache.status, reason: s.cache.reason },
+      cache: { status: s.cache.status, reason: s.cache.reason, source: s.cache.source ?? 'predicted' },
     })),
-    totals: { layers: analysis.totals.layers, bytes: analysis.totals.bytes, lowerBound: analysis.totals.lowerBound === true },
+    totals: {
+      layers: analysis.totals.layers, bytes: analysis.totals.bytes, lowerBound: analysis.totals.lowerBound === true,
+      nextBuild: analysis.nextBuild ? { steps: analysis.nextBuild.steps, seconds: analysis.nextBuild.seconds } : null,
+    },
   };
 }
 
@@ -38,7 +41,7 @@ export function toTable(analysis: Analysis): string {
     const built = s.stage === null || analysis.stages[s.stage]?.built !== false;
     const layer = built ? s.layer : 'skip';
     const size = !built || s.keyword === 'FROM' || s.layer === 'no' ? '-' : formatSize(s.size, '?');
-    return [String(s.line + 1), stage, s.summary, layer, size, s.cache.status];
+    return [String(s.line + 1), stage, s.summary, layer, size, CACHE_WORDS[s.cache.status]];
   });
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
@@ -47,8 +50,12 @@ export function toTable(analysis: Analysis): string {
   const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers} maybe)` : '';
   const builder = `${analysis.model.label}${modelSource(analysis)}`;
   const target = analysis.target === null ? '' : `, target ${stageLabel(analysis.target, analysis.stages[analysis.target]?.name ?? null)}`;
-  return [fmt(HEADERS), ...rows.map(fmt), '', `Final image: ${layerCount(t.layers)}${maybe} added, ${size} (${builder}${target})`].join('\n');
+  const next = analysis.nextBuild ? [nextBuildText(analysis.nextBuild)] : [];
+  return [fmt(HEADERS), ...rows.map(fmt), '', `Final image: ${layerCount(t.layers)}${maybe} added, ${size} (${builder}${target})`, ...next].join('\n');
 }
+
+/** The cache column's words, as the hints say them. */
+const CACHE_WORDS = { hit: 'cached', miss: 'rebuild', unknown: 'unknown' } as const;
 
 /** Where the modelled engine version came from, for the table's last line. */
 function modelSource(analysis: Analysis): string {

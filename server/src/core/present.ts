@@ -2,6 +2,7 @@
  * Words users read: the compact inlay hint label and the hover text of a step. Pure string building,
  * shared by the language server and the CLI so both say the same thing.
  */
+import type { NextBuild } from './cache/predict';
 import type { Analysis, Step, StageSummary } from './types';
 import { stageLabel } from './layers';
 
@@ -57,8 +58,26 @@ export function hintLabel(step: Step, analysis: Analysis, parts: HintParts = ALL
   if (parts.layer) out.push(layerLabel(step, stage));
   if (parts.size && step.size.source === 'pending' && step.layer !== 'no') out.push('sizing…');
   if (parts.size && step.size.bytes !== null && step.layer !== 'no') out.push(formatSize(step.size));
-  if (parts.cache && step.cache.status !== 'unknown' && step.layer !== 'no') out.push(step.cache.status === 'hit' ? 'cached' : 'rebuilds');
+  if (parts.cache && step.cache.status !== 'unknown' && step.layer !== 'no') out.push(step.cache.status === 'hit' ? 'cached' : 'rebuild');
   return out.join(' · ');
+}
+
+/** What the next build reruns, for the status bar, the explorer and the CLI: `next build: 3 steps rerun, about 41 s (line 11 npm ci took 38 s)`. */
+export function nextBuildText(nb: NextBuild): string {
+  if (nb.steps === 0) return 'next build: every step cached';
+  const steps = `${nb.steps} ${nb.steps === 1 ? 'step reruns' : 'steps rerun'}`;
+  const about = nb.seconds === null ? '' : `, about ${formatSeconds(nb.seconds)}`;
+  const costliest = nb.costliest !== null && nb.steps > 1 ? ` (line ${nb.costliest.line} ${nb.costliest.summary} took ${formatSeconds(nb.costliest.seconds)})` : '';
+  return `next build: ${steps}${about}${costliest}`;
+}
+
+/** Seconds as users read them: `0.4 s`, `41 s`, `2 min 5 s`. */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 0.1) return 'under 0.1 s';
+  if (seconds < 10) return `${Math.round(seconds * 10) / 10} s`;
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)} min${s % 60 === 0 ? '' : ` ${s % 60} s`}`;
 }
 
 /** How hovers say where the modelled Docker version came from. */
@@ -78,7 +97,9 @@ export function hoverMarkdown(step: Step, analysis: Analysis): string {
     const { bytes, lowerBound, source } = step.size;
     const size = bytes === null ? 'unknown' : `${formatSize(step.size)} (${lowerBound ? 'at least ' : ''}${bytes} bytes, ${source})`;
     lines.push('', `Size: ${size}${step.size.detail ? ` (${step.size.detail})` : ''}`);
-    lines.push(`Cache: ${step.cache.status} (${step.cache.reason})`);
+    const word = { hit: 'cached', miss: 'rebuild', unknown: 'unknown' }[step.cache.status];
+    const when = step.cache.source === 'measured' ? 'This build' : step.cache.source === 'inferred' ? 'Cache (inferred)' : 'Next build';
+    lines.push(`${when}: **${word}**. ${step.cache.reason}`);
   }
   return lines.join('\n');
 }

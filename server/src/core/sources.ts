@@ -31,6 +31,8 @@ export interface CopiedItem {
   mode: number;
   /** What identifies its content: a file's sha256, a link's text, null when not hashed yet. */
   content: string | null;
+  /** The build-context path it comes from, for messages (absent for heredocs and stage files). */
+  source?: string;
 }
 
 /** The resolved sources of one step: items, total bytes (null when unknown and why), digest and problems. */
@@ -66,8 +68,9 @@ function resolveNow(req: CopyRequest, ctx: PreparedContext): ResolvedCopy {
   // One source without wildcards cannot land on a path twice, so only the others need the check (a Map of
   // 100,000 paths is not free); `COPY */a.txt /d/` copies both x/a.txt and y/a.txt to /d/a.txt.
   const items = new Items(req.sources.length > 1 || req.sources.some(hasWildcards));
-  const exclude = req.flags.filter((f) => f.name === 'exclude' && f.value !== null).map((f) => f.value!);
-  const excludeRules = exclude.length > 0 ? parseIgnore(exclude.join('\n')) : null;
+  // The legacy builder drops --exclude (Docker 28.5 and later parse it; older engines fail the build).
+  const exclude = ctx.builder === 'legacy' ? [] : req.flags.filter((f) => f.name === 'exclude' && f.value !== null).map((f) => f.value!);
+  const excludeRules = exclude.length > 0 ? parseIgnore(exclude.join('\n'), ctx.flavor) : null;
   const parents = req.flags.some((f) => f.name === 'parents' && f.value !== 'false');
   const intoDir = req.dest.endsWith('/') || req.sources.length > 1 || req.sources.some(hasWildcards);
   let readsContext = false;
@@ -199,12 +202,12 @@ function isExcluded(rules: IgnoreRules, rel: string): boolean {
  * as 0 B under BuildKit (measured: the legacy builder sums lstat sizes, BuildKit sums tar entry sizes).
  */
 function contextItem(e: ContextEntry, dest: string, builder: Builder): CopiedItem {
-  if (e.type === 'dir') return { dest, kind: 'dir', bytes: 0, mode: e.mode, content: '' };
+  if (e.type === 'dir') return { dest, kind: 'dir', bytes: 0, mode: e.mode, content: '', source: e.path };
   if (e.type === 'symlink') {
     const text = e.linkTarget ?? '';
-    return { dest, kind: 'symlink', bytes: builder === 'legacy' ? utf8Length(text) : 0, mode: e.mode, content: `link:${text}` };
+    return { dest, kind: 'symlink', bytes: builder === 'legacy' ? utf8Length(text) : 0, mode: e.mode, content: `link:${text}`, source: e.path };
   }
-  return { dest, kind: 'file', bytes: e.size, mode: e.mode, content: e.hash ?? null };
+  return { dest, kind: 'file', bytes: e.size, mode: e.mode, content: e.hash ?? null, source: e.path };
 }
 
 function heredocFor(src: string, heredocs: HeredocModel[]): HeredocModel | null {

@@ -3,7 +3,7 @@
  * expand, stage dependencies (FROM, COPY --from, RUN --mount=from=) and the target's needs.
  */
 import type { DockerfileModel, Finding, InstructionModel, StageModel } from './types';
-import type { ParsedDockerfile } from './dockerfile';
+import { parseDockerfile, type ParsedDockerfile } from './dockerfile';
 import { expandWord, parsePairs, type Lookup } from './variables';
 
 /** Instructions whose arguments the builders expand with ARG and ENV values. */
@@ -205,6 +205,12 @@ function beforeFrom(ins: InstructionModel): Finding {
     code: 'instruction-before-from', severity: 'error', line: ins.line, endLine: ins.endLine,
     message: `${ins.keyword} before the first FROM: only ARG may come first, the build fails.`,
   };
+}
+
+/** The images the stages start FROM (not earlier stages, not scratch), after build-arg substitution. */
+export function imageBases(text: string, buildArgs: Record<string, string>): string[] {
+  const model = resolveStages(parseDockerfile(text), buildArgs);
+  return [...new Set(model.stages.filter((s) => s.baseStage === null && s.base !== '' && s.base.toLowerCase() !== 'scratch').map((s) => s.base))];
 }
 
 /** Resolves a target given as a stage name or index; undefined selects the last stage. Null when not found. */

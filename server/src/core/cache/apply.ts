@@ -52,6 +52,6 @@ function keyContext(copies: Map<number, CopySize>, options: AnalysisOptions, con
 function fileList(items: CopiedItem[]): FileList {
   if (items.length > MAX_KEY_FILES) return { truncated: true };
   const files: Record<string, string> = {};
-  for (const it of items) files[it.dest] = `${it.mode.toString(8)} ${it.kind}:${it.content ?? ''}`;
+  for (const it of items) files[it.source ?? it.dest] = `${it.mode.toString(8)} ${it.kind}:${it.content ?? ''}`;
   return { files };
 }
