@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -75,7 +75,11 @@ test('a trusted workspace builds: log and progress arrive, then layers are measu
   if ('skip' in daemon) return void t.skip(daemon.skip);
   await ensureBaseImage(daemon);
   const project = makeProject();
+  // A state folder of the test's own: the server records the build there (it reads the variable at start).
+  const state = path.join(project.dir, 'state');
+  process.env.DOCKERFILE_LAYERS_STATE_DIR = state;
   const client = await startClient({ trusted: false, settings: { builder: 'buildkit', docker: { path: daemon.cli } } });
+  delete process.env.DOCKERFILE_LAYERS_STATE_DIR;
   try {
     await client.connection.sendNotification(TrustNotification.type, { trusted: true });
     await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: project.uri, languageId: 'dockerfile', version: 1, text: project.text } });
@@ -91,7 +95,9 @@ test('a trusted workspace builds: log and progress arrive, then layers are measu
     assert.equal(layers.measured.imageId, r.imageId);
     assert.deepEqual(layers.measured.layers.map((l) => [l.line, l.bytes]), [[1, 3000], [2, 9]]);
     assert.deepEqual(layers.measured.layers[0].largestFiles, [{ path: '/payload.bin', bytes: 3000 }]);
-    assert.deepEqual(layers.analysis.steps.slice(1, 3).map((s) => [s.size.source, s.size.bytes, s.cache.status]), [['measured', 3000, 'miss'], ['measured', 9, 'miss']]);
+    // The build is recorded: the next build takes both steps from the cache.
+    assert.deepEqual(layers.analysis.steps.slice(1, 3).map((s) => [s.size.source, s.size.bytes, s.cache.status]), [['measured', 3000, 'hit'], ['measured', 9, 'hit']]);
+    assert.deepEqual(readdirSync(path.join(state, 'baselines')).length, 1, 'one baseline recorded in the state folder');
 
     const hints = await client.connection.sendRequest<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: project.uri }, range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } } });
     const labels = hints.map((h) => String(h.label));
@@ -103,6 +109,10 @@ test('a trusted workspace builds: log and progress arrive, then layers are measu
     await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: project.uri, version: 2 }, contentChanges: [{ text: edited }] });
     const after = await client.connection.sendRequest(LayersRequest.type, { textDocument: { uri: project.uri } });
     assert.deepEqual(after?.analysis.steps.slice(1, 3).map((s) => s.size.source), ['measured', 'unknown']);
+    assert.deepEqual(after?.analysis.steps.slice(1, 3).map((s) => [s.cache.status, s.cache.reason]), [
+      ['hit', after.analysis.steps[1].cache.reason], ['miss', 'Instruction changed.'],
+    ]);
+    assert.deepEqual(after?.analysis.nextBuild?.steps, 1);
   } finally {
     await client.stop();
     rmSync(project.dir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import type { CacheResults } from '../docker/buildLog';
 import { Engine, engineAddress } from '../docker/engine';
 import { measureImage, toMeasurement } from '../docker/measure';
 import { loadAnalysis } from './load';
-import { recordBuild } from './record';
+import { recordBuild } from '../state/recordBuild';
 import { formatFinding, toJsonReport, toTable } from './report';
 import { builderAndArgs, engineVersionArg, type AnalyzeArgs } from './args';
 

@@ -8,8 +8,7 @@ import { analyzeDocument } from '../core/analyze';
 import { homedir } from 'node:os';
 import type { StepKey } from '../core/cache/keys';
 import { stateDir, readBaseline } from '../state/baselines';
-import { Engine, engineAddress } from '../docker/engine';
-import { imageBases } from '../core/stages';
+import { baseImageIds } from '../docker/bases';
 import type { ContextIndex } from '../core/context';
 import type { Analysis, AnalysisOptions } from '../core/types';
 import { ContextEngine } from '../context/engine';
@@ -44,6 +43,8 @@ export interface Loaded {
   analysis: Analysis;
   keys: StepKey[];
   stateDir: string;
+  /** The FROM images' IDs the daemon told (empty without one). */
+  baseImages: Record<string, string>;
 }
 
 /** The default of `dockerfileLayers.context.maxFiles`, the editor's setting. */
@@ -66,7 +67,7 @@ export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Pr
   const asked = resolveEngine({ explicit: o.engineVersion, askDaemon: o.noDocker !== true, env: process.env });
   const scanned = o.scan ? scan(context, dockerfile, o, hash) : Promise.resolve(undefined);
   // Base image IDs are part of the keys: asked alike when a build is recorded and when one is compared.
-  const bases = o.noDocker === true || (recorded.baseline === null && o.hashForCache !== true) ? Promise.resolve({}) : baseImageIds(read.text, o);
+  const bases = o.noDocker === true || (recorded.baseline === null && o.hashForCache !== true) ? Promise.resolve({}) : baseImageIds(read.text, o.buildArgs, process.env);
   const [resolved, index, baseImages] = await Promise.all([asked, scanned, bases]);
   if (resolved.note !== null) err(`dockerfile-layers: note: ${resolved.note} --engine-version sets another.`);
   const cache = recorded.baseline !== null ? { baseline: recorded.baseline, baseImages } : { baseline: null, why: recorded.problem ?? noBaseline(state), baseImages };
@@ -75,28 +76,13 @@ export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Pr
   const analysis = contextFindings(run.analysis, index);
   const unknownTarget = analysis.findings.find((f) => f.code === 'unknown-target');
   if (unknownTarget) return (err(`dockerfile-layers: ${unknownTarget.message}`), null);
-  return { dockerfile, context, text: read.text, analysis, keys: run.keys, stateDir: state };
+  return { dockerfile, context, text: read.text, analysis, keys: run.keys, stateDir: state, baseImages };
 }
 
 function noBaseline(state: string): string {
   return `No build of this Dockerfile for this target and builder is recorded in ${state} yet: \`dockerfile-layers build\` (or Build Image in the editor) records one.`;
 }
 
-/** The image IDs of the FROM images the daemon has (a base that changed busts every step); {} when it does not answer. */
-async function baseImageIds(text: string, o: LoadOptions): Promise<Record<string, string>> {
-  const address = engineAddress(process.env);
-  if ('error' in address) return {};
-  const engine = new Engine({ address, timeoutMs: 2_000 });
-  const ids: Record<string, string> = {};
-  for (const base of imageBases(text, o.buildArgs)) {
-    try {
-      ids[base] = (await engine.inspectImage(base)).id;
-    } catch {
-      // Not pulled yet, or no daemon: the key names the reference alone.
-    }
-  }
-  return ids;
-}
 
 /**
  * Scans the context; file contents are read only when `hash` (an ADD may extract an archive): the CLI prints

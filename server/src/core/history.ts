@@ -103,7 +103,8 @@ export function stepText(text: string, step: Pick<Step, 'line' | 'endLine'>): st
 
 /**
  * The analysis with a build's measurements applied: steps whose instruction text is unchanged get the measured
- * size and the build's cache result; other steps keep their estimates. Returns a new Analysis.
+ * size, and the build's cache result where no prediction says what the next build does; other steps keep their
+ * estimates. Returns a new Analysis.
  */
 export function withMeasurement(analysis: Analysis, text: string, m: BuildMeasurement | null): Analysis {
   if (m === null || m.builder !== analysis.builder) return analysis;
@@ -115,8 +116,9 @@ export function withMeasurement(analysis: Analysis, text: string, m: BuildMeasur
     if (measured === undefined) return step;
     const size = measured.bytes === null || step.layer === 'no' ? step.size
       : { bytes: measured.bytes, source: 'measured' as const, detail: `Measured in the image built at ${when}; kept while this instruction's text is unchanged.` };
-    const cache = measured.cache === null ? step.cache
-      : { status: measured.cache, reason: measured.cache === 'hit' ? `Taken from the build cache in the build at ${when}.` : `Rebuilt in the build at ${when}.` };
+    // A prediction from the recorded build says what the next build does; the last build's result fills in only without one.
+    const cache = measured.cache === null || step.cache.status !== 'unknown' ? step.cache
+      : { status: measured.cache, reason: measured.cache === 'hit' ? `Taken from the build cache in the build at ${when}.` : `Rebuilt in the build at ${when}.`, source: 'measured' as const };
     return { ...step, size, cache };
   });
   return { ...analysis, steps, totals: { layers: analysis.totals.layers, maybeLayers: analysis.totals.maybeLayers, ...finalImageBytes(steps, analysis.stages) } };

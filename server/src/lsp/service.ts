@@ -12,6 +12,7 @@ import { registerLayersRequest } from './features/layers';
 import { registerDiagnostics } from './features/diagnostics';
 import { registerBuild } from './features/build';
 import { registerEngine } from './features/engine';
+import { registerCache } from './features/cache';
 import { registerWorkspace } from './features/workspace';
 import { registerCodeActions } from './features/codeActions';
 import { registerContext } from './features/context';
@@ -49,19 +50,27 @@ export function startServer(connection: Connection): void {
     republish();
     refreshViews(connection, null);
   });
-  registerBuild(connection, store, probe);
+  const loadCache = registerCache(connection, store);
+  /** Loads the recorded builds of `uris` (every open document when omitted), then refreshes what shows them. */
+  const reloadCaches = async (uris = store.documents.keys()): Promise<void> => {
+    await Promise.all(uris.map((u) => loadCache(u).catch((e: unknown) => connection.console.warn(`Could not load the recorded build of ${u}: ${String(e)}`))));
+    republish();
+    refreshViews(connection, null);
+  };
+  registerBuild(connection, store, probe, (uri) => reloadCaches([uri]));
   registerWorkspace(connection, store);
   const context = registerContext(connection, store, () => folders, republish);
   registerCodeActions(connection, store);
   const configuration = new DocumentConfiguration(connection, store, () => {
     context.settingsChanged();
-    republish();
-    refreshViews(connection, null);
+    void reloadCaches();
   });
   const warn = (e: unknown): void => connection.console.warn(`Could not read settings: ${String(e)}`);
   // Without workspace/configuration every document keeps the settings of initializationOptions.
   store.documents.onDidOpen((e) => {
-    if (pullsConfiguration) void configuration.opened(e.document.uri).catch(warn);
+    const uri = e.document.uri;
+    const settled = pullsConfiguration ? configuration.opened(uri).catch(warn) : Promise.resolve();
+    void settled.then(() => reloadCaches([uri]));
   });
   store.documents.onDidClose((e) => {
     store.forget(e.document.uri);

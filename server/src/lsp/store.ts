@@ -7,7 +7,7 @@ import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DEFAULT_ENGINE, type EngineModel } from '../core/engine';
 import { analyzeDocument } from '../core/analyze';
-import type { Analysis } from '../core/types';
+import type { Analysis, AnalysisOptions } from '../core/types';
 import { withMeasurement, type BuildMeasurement } from '../core/history';
 import type { MeasuredImage } from '../protocol';
 import type { ContextIndex } from '../core/context';
@@ -59,6 +59,8 @@ export class AnalysisStore {
   contextOf: ContextProvider = () => undefined;
   /** The daemon's engine (its `/version`), or null when untrusted or no daemon answered. */
   private daemonEngine: EngineModel | null = null;
+  /** Per document: the recorded build to predict from (or why there is none) and the FROM images' IDs. */
+  private readonly caches = new Map<string, NonNullable<AnalysisOptions['cache']>>();
 
   constructor(private readonly analyze: Analyzer = analyzeDocument) {}
 
@@ -93,6 +95,23 @@ export class AnalysisStore {
     return explicit !== null ? { version: explicit, source: 'setting' } : this.daemonEngine ?? DEFAULT_ENGINE;
   }
 
+  /** The analysis options of `uri`: its settings, the modelled engine and the recorded build to predict from. */
+  optionsOf(uri: string): AnalysisOptions {
+    const cache = this.caches.get(uri);
+    return { ...this.settingsOf(uri).analysis, engine: this.engineOf(uri), ...(cache ? { cache } : {}) };
+  }
+
+  /** Sets what `uri`'s cache prediction compares with (a loaded baseline, or why none); its analyses use it from now on. */
+  setCache(uri: string, cache: NonNullable<AnalysisOptions['cache']>): void {
+    this.caches.set(uri, cache);
+    this.cache.delete(uri);
+  }
+
+  /** What `uri`'s cache prediction compares with, as last set. */
+  cacheOf(uri: string): AnalysisOptions['cache'] {
+    return this.caches.get(uri);
+  }
+
   /** The analysis of an open document for its settings, or null when it is not open. */
   analysisOf(uri: string): Analysis | null {
     return this.runOf(uri)?.analysis ?? null;
@@ -112,10 +131,10 @@ export class AnalysisStore {
     if (!doc) return null;
     const hit = this.cache.get(uri);
     const context = this.contextOf(uri);
-    const { settings, key } = this.byDocument.get(uri) ?? this.defaults;
+    const { key } = this.byDocument.get(uri) ?? this.defaults;
     if (hit && hit.version === doc.version && hit.settingsKey === key && hit.context === context) return hit;
     const measurement = this.measurementOf(uri)?.steps ?? null;
-    const run = this.analyze(doc.getText(), { ...settings.analysis, engine: this.engineOf(uri) }, context === 'pending' ? undefined : context);
+    const run = this.analyze(doc.getText(), this.optionsOf(uri), context === 'pending' ? undefined : context);
     const analyzed = context === 'pending' ? markSizing(run.analysis) : contextFindings(run.analysis, context);
     const analysis = withMeasurement(analyzed, doc.getText(), measurement);
     const cached = { version: doc.version, settingsKey: key, context, analysis, hits: run.hits };
@@ -139,5 +158,6 @@ export class AnalysisStore {
   forget(uri: string): void {
     this.cache.delete(uri);
     this.byDocument.delete(uri);
+    this.caches.delete(uri);
   }
 }

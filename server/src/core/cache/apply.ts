@@ -45,7 +45,21 @@ function keyContext(copies: Map<number, CopySize>, options: AnalysisOptions, con
     const source = spec.source ?? spec.src ?? '.';
     return resolveCopy({ keyword: 'COPY', sources: [source], dest: '/mount/', flags: [], heredocs: [] }, prepared).digest;
   };
-  return { copies: entries, bindDigest, ...(options.cache?.baseImages ? { baseImages: options.cache.baseImages } : {}) };
+  return { copies: entries, bindDigest, baseImages: comparableBases(options.cache) };
+}
+
+/**
+ * The base image IDs the keys use. Against a recorded build an ID counts only where both sides know it: one
+ * not known now is taken to be the recorded one (no daemon: assumed unchanged), one the recorded build did not
+ * know is left out. Without a recorded build (a build being recorded), every ID known now.
+ */
+function comparableBases(cache: AnalysisOptions['cache']): Record<string, string> {
+  const now = cache?.baseImages ?? {};
+  const then = cache?.baseline?.baseImages;
+  if (cache?.baseline === null || cache?.baseline === undefined) return now;
+  const ids: Record<string, string> = {};
+  for (const [ref, id] of Object.entries(then ?? {})) ids[ref] = now[ref] ?? id;
+  return ids;
 }
 
 /** The copied items as `path -> mode content`, or truncated past MAX_KEY_FILES. */

@@ -20,7 +20,7 @@ export interface KeyInputs {
   workdir: string;
   user: string;
   shell: string;
-  /** The base image (FROM) as referenced, with its image ID when known. */
+  /** The image the step's stage starts from (through its parent stages), as referenced, with its image ID when known. */
   base: string | null;
   /** COPY/ADD (and bind mounts): the digest of the selected sources' contents and modes; null when unknown. */
   content: string | null;
@@ -61,6 +61,8 @@ export interface Baseline {
   builtAt: number;
   imageId: string | null;
   steps: BaselineStep[];
+  /** The image IDs of the FROM images when it was built (by reference), where the daemon told them. */
+  baseImages?: Record<string, string>;
   /**
    * Keys of steps the builder's cache holds from earlier recorded builds of this Dockerfile (newest first,
    * capped): BuildKit takes any of them from its cache, whatever build made it.

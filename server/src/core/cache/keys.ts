@@ -62,6 +62,8 @@ export interface KeyContext {
 }
 
 interface StageState {
+  /** The image the stage starts from, through its parent stages: `ref (id)`. */
+  base: string;
   workdir: string;
   user: string;
   shell: string;
@@ -79,13 +81,13 @@ export function computeKeys(model: ResolvedModel, builder: Builder, ctx: KeyCont
     const parent = stage.baseStage === null ? null : finals[stage.baseStage];
     const st: StageState = parent
       ? { ...parent }
-      : { workdir: '/', user: '', shell: '/bin/sh -c', key: digest(['FROM', stage.base, ctx.baseImages?.[stage.base] ?? '']), last: null };
+      : { base: baseText(stage.base, ctx), workdir: '/', user: '', shell: '/bin/sh -c', key: digest(['FROM', baseText(stage.base, ctx)]), last: null };
     const envFrom: Record<string, EnvOrigin> = {};
     stage.instructions.forEach((i, j) => {
       const ins = model.instructions[i];
       trackOrigins(ins, envFrom, model.instructions[stage.instructions[j + 1]]);
       if (ins.keyword === 'FROM') {
-        keys[i] = { ...noKey(i, stage.index), inputs: { ...emptyInputs(ins), base: `${stage.base}${ctx.baseImages?.[stage.base] ? ` (${ctx.baseImages[stage.base]})` : ''}` } };
+        keys[i] = { ...noKey(i, stage.index), inputs: { ...emptyInputs(ins), base: st.base } };
         return;
       }
       const before = { workdir: st.workdir, user: st.user, shell: st.shell };
@@ -134,7 +136,7 @@ function stepKey(
     instruction: instructionText(ins), env,
     workdir: isRun || ins.keyword === 'WORKDIR' || builder === 'legacy' ? before.workdir : '',
     user: isRun || ins.keyword === 'WORKDIR' || builder === 'legacy' ? before.user : '',
-    shell: isRun && ins.form === 'shell' ? before.shell : '', base: null, content: null,
+    shell: isRun && ins.form === 'shell' ? before.shell : '', base: st.base, content: null,
   };
   let why: string | undefined;
   let fromStage: number | undefined;
@@ -225,6 +227,12 @@ function bindMounts(i: number, ins: ResolvedInstruction, ctx: KeyContext): strin
     parts.push(`${spec.target ?? spec.dst ?? spec.destination ?? ''}=${d}`);
   }
   return parts.join(' ');
+}
+
+/** A base image as the keys name it: the reference, with its image ID when known. */
+function baseText(ref: string, ctx: KeyContext): string {
+  const id = ctx.baseImages?.[ref];
+  return id ? `${ref} (${id})` : ref;
 }
 
 function digest(parts: string[]): string {

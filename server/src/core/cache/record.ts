@@ -20,6 +20,8 @@ export interface BuildFacts {
   engineVersion: string | null;
   imageId: string | null;
   builtAt: number;
+  /** The FROM images' IDs the keys were computed with. */
+  baseImages?: Record<string, string>;
 }
 
 /**

@@ -7,16 +7,17 @@ import type { CancellationToken, Connection } from 'vscode-languageserver';
 import type { AnalysisStore } from '../store';
 import { refreshViews } from '../refresh';
 import { BuildLogNotification, BuildRequest, TrustNotification, type BuildResult } from '../../protocol';
-import { analyzeDockerfile } from '../../core/analyze';
+import { analyzeDocument } from '../../core/analyze';
+import { recordBuild } from '../../state/recordBuild';
+import { serverStateDir } from './cache';
 import { runBuild, type BuildOutcome } from '../../docker/build';
 import { parseCacheResults } from '../../docker/buildLog';
-import { measureImage, toMeasurement } from '../../docker/measure';
-import { Engine, engineAddress } from '../../docker/engine';
+import { toMeasurement } from '../../docker/measure';
 import { readDockerfileFile } from '../../docker/files';
 import { filePathOf } from './workspace';
 
 /** Registers the build request and the trust notification; `probe` asks the daemon's version again (trust changed, a build ran). */
-export function registerBuild(connection: Connection, store: AnalysisStore, probe: () => Promise<void>): void {
+export function registerBuild(connection: Connection, store: AnalysisStore, probe: () => Promise<void>, recorded: (uri: string) => Promise<void>): void {
   const running = new Set<string>();
   connection.onNotification(TrustNotification.type, (p) => {
     store.trusted = p.trusted === true;
@@ -27,7 +28,7 @@ export function registerBuild(connection: Connection, store: AnalysisStore, prob
     if (running.has(uri)) return refused('A build of this Dockerfile is already running.');
     running.add(uri);
     try {
-      return await build(connection, store, uri, token);
+      return await build(connection, store, uri, token, recorded);
     } finally {
       running.delete(uri);
       void probe();
@@ -39,7 +40,7 @@ function refused(message: string, started = Date.now()): BuildResult {
   return { ok: false, imageId: null, message, durationMs: Date.now() - started };
 }
 
-async function build(connection: Connection, store: AnalysisStore, uri: string, token: CancellationToken): Promise<BuildResult> {
+async function build(connection: Connection, store: AnalysisStore, uri: string, token: CancellationToken, recorded: (uri: string) => Promise<void>): Promise<BuildResult> {
   if (!store.trusted) return refused('Building is disabled in untrusted workspaces: trust the workspace to build images.');
   const file = filePathOf(uri);
   if (file === null) return refused(`Only Dockerfiles saved on disk can be built, not ${uri}.`);
@@ -59,11 +60,17 @@ async function build(connection: Connection, store: AnalysisStore, uri: string, 
     });
     if (!outcome.ok || outcome.imageId === null) return toResult(outcome, outcome.message);
     progress.report('Measuring layers');
-    const note = await measureInto(store, uri, read.text, outcome);
+    const notes: string[] = [];
+    const log = (line: string): void => {
+      notes.push(line.replace(/^dockerfile-layers: /, ''));
+      void connection.sendNotification(BuildLogNotification.type, { uri, text: `${line}\n` });
+    };
+    await measureAndRecord(store, uri, file, read.text, outcome, log);
+    await recorded(uri);
     const open = store.documents.get(uri)?.getText();
     const dirty = open !== undefined && open !== read.text;
     refreshViews(connection, uri);
-    return toResult(outcome, [outcome.message, note, dirty ? 'The saved file was built; unsaved changes are not in the image.' : ''].filter((s) => s !== '').join(' '));
+    return toResult(outcome, [outcome.message, ...notes, dirty ? 'The saved file was built; unsaved changes are not in the image.' : ''].filter((s) => s !== '').join(' '));
   } finally {
     progress.done();
   }
@@ -73,24 +80,20 @@ function toResult(outcome: BuildOutcome, message: string): BuildResult {
   return { ok: outcome.ok, imageId: outcome.imageId, message, durationMs: outcome.durationMs };
 }
 
-/** Measures the new image and stores it for the document; returns a note when the measuring failed. */
-async function measureInto(store: AnalysisStore, uri: string, text: string, outcome: BuildOutcome): Promise<string> {
-  const options = store.settingsOf(uri).analysis;
-  const analysis = analyzeDockerfile(text, options);
-  const cache = parseCacheResults(outcome.log, analysis);
+/**
+ * Measures the new image, stores the measurement for the document and records the build as its baseline in the
+ * state folder (the analysis of the built text, with the prediction made before the build, gives the keys and
+ * the reasons); what went wrong or surprised goes to `log`.
+ */
+async function measureAndRecord(store: AnalysisStore, uri: string, file: string, text: string, outcome: BuildOutcome, log: (line: string) => void): Promise<void> {
+  const options = store.optionsOf(uri);
+  const index = store.contextOf(uri);
+  const run = analyzeDocument(text, options, index === 'pending' ? undefined : index);
+  const built = { dockerfile: file, text, analysis: run.analysis, keys: run.keys, stateDir: serverStateDir(), baseImages: options.cache?.baseImages ?? {} };
+  const result = await recordBuild(built, outcome, options.target ?? null, process.env, log);
   const target = options.target ?? null;
-  const address = engineAddress(process.env);
-  try {
-    if ('error' in address) throw new Error(address.error);
-    const m = await measureImage(new Engine({ address }), outcome.imageId ?? '', { text, analysis, target, cache });
-    store.setMeasurement(uri, m);
-    return '';
-  } catch (e) {
-    // Keep the cache results even when the sizes could not be read.
-    const m = toMeasurement([], [], outcome.imageId ?? '', { text, analysis, target, cache });
-    store.setMeasurement(uri, { image: null, steps: m.steps });
-    return `Its layers could not be measured: ${e instanceof Error ? e.message : String(e)}`;
-  }
+  const cache = parseCacheResults(outcome.log, run.analysis);
+  store.setMeasurement(uri, result.measurement ?? { image: null, steps: toMeasurement([], [], outcome.imageId ?? '', { text, analysis: run.analysis, target, cache }).steps });
 }
 
 /** The build context the editor located for this Dockerfile (settings, compose, devcontainer), else its folder. */

@@ -1,0 +1,35 @@
+/**
+ * What each open Dockerfile's cache prediction compares with: its recorded build in the state folder (the one
+ * the CLI uses too: $DOCKERFILE_LAYERS_STATE_DIR, else the per-user cache folder), loaded when the document
+ * opens, its settings change or a build ends, and in trusted workspaces the FROM images' IDs from the daemon.
+ * Loading happens here, never while typing: analyses read what was loaded last.
+ */
+import { homedir } from 'node:os';
+import type { Connection } from 'vscode-languageserver';
+import type { AnalysisStore } from '../store';
+import { readBaseline, stateDir } from '../../state/baselines';
+import { baseImageIds } from '../../docker/bases';
+import { filePathOf } from './workspace';
+
+/** Loads what `uri`'s prediction compares with; resolves when done (the caller refreshes the views). */
+export type CacheLoader = (uri: string) => Promise<void>;
+
+/** The state folder the server reads and writes: the same default as the CLI's. */
+export function serverStateDir(): string {
+  return stateDir(null, process.env, homedir(), process.platform);
+}
+
+/** Returns the loader; it never throws, problems become the reason shown for unknown cache status. */
+export function registerCache(connection: Connection, store: AnalysisStore): CacheLoader {
+  return async (uri) => {
+    const file = filePathOf(uri);
+    const settings = store.settingsOf(uri);
+    if (file === null) return store.setCache(uri, { baseline: null, why: 'Only Dockerfiles saved on disk have recorded builds.' });
+    const dir = serverStateDir();
+    const read = readBaseline(dir, file, settings.analysis.target ?? null, settings.analysis.builder);
+    if (read.problem !== null) connection.console.warn(`Dockerfile Layers: ${read.problem}`);
+    const baseImages = store.trusted ? await baseImageIds(store.documents.get(uri)?.getText() ?? '', settings.analysis.buildArgs, process.env) : {};
+    const why = read.problem ?? `No build of this Dockerfile for this target and builder is recorded yet: Build Image (or \`dockerfile-layers build\`) records one in ${dir}.`;
+    store.setCache(uri, read.baseline !== null ? { baseline: read.baseline, baseImages } : { baseline: null, why, baseImages });
+  };
+}
