@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Analysis } from '../../server/src/core/types';
 import { statusText } from './explorer/nodes';
+import { nextBuildText } from '../../server/src/core/present';
 
 export function createStatusBar(): { item: vscode.StatusBarItem; show(analysis: Analysis | null): void } {
   const item = vscode.window.createStatusBarItem('dockerfileLayers.status', vscode.StatusBarAlignment.Left, 10);
@@ -12,9 +13,9 @@ export function createStatusBar(): { item: vscode.StatusBarItem; show(analysis: 
     show(analysis) {
       if (!analysis) return item.hide();
       item.text = statusText(analysis);
-      const builder = analysis.builder === 'buildkit' ? 'BuildKit' : 'legacy builder';
       const bound = analysis.totals.lowerBound ? ' The size is a lower bound: the build context was only partly scanned.' : '';
-      item.tooltip = `Layers this Dockerfile adds to its final image (${builder}).${bound} Click to open the layer explorer.`;
+      const next = analysis.nextBuild ? ` ${nextBuildText(analysis.nextBuild)[0].toUpperCase()}${nextBuildText(analysis.nextBuild).slice(1)}.` : '';
+      item.tooltip = `Layers this Dockerfile adds to its final image (${analysis.model.label}).${bound}${next} Click to open the layer explorer.`;
       item.show();
     },
   };

@@ -4,7 +4,7 @@
  */
 import type { Analysis, Step, StageSummary } from '../../../server/src/core/types';
 import type { LayersResult, MeasuredImage, MeasuredLayer, WorkspaceResult } from '../../../server/src/protocol';
-import { formatBytes, formatSize, hintLabel, layerCount } from '../../../server/src/core/present';
+import { formatBytes, formatSize, hintLabel, layerCount, formatSeconds, nextBuildText } from '../../../server/src/core/present';
 import { stageLabel } from '../../../server/src/core/layers';
 
 /** Which icon a row shows; the provider maps these to theme icons. */
@@ -50,7 +50,7 @@ export function imageRows(result: LayersResult, options: RowOptions): Row[] {
   const target = analysis.target === null ? 'no stage' : stageLabel(analysis.target, analysis.stages[analysis.target]?.name ?? null);
   const image: Row = {
     id: `${uri}#image`, label: 'Image', icon: 'image', cache: null, dimmed: false,
-    description: `${layerCount(t.layers)}${maybe} · ${formatSize(t, 'size unknown')} · ${model}`,
+    description: `${layerCount(t.layers)}${maybe} · ${formatSize(t, 'size unknown')} · ${model}${analysis.nextBuild ? ` · ${nextBuildText(analysis.nextBuild)}` : ''}`,
     tooltip: `Final image of target ${target} (${model}, ${modelSource(analysis.model.engine.source)}): ${layerCount(t.layers)} added by this Dockerfile${maybe}, ${formatSize(t, 'size not known yet')} on top of the base image${t.lowerBound ? ' (a lower bound: the build context was only partly scanned)' : ''}.`,
     children: [],
   };
@@ -149,5 +149,7 @@ export function withFreshEntry(result: WorkspaceResult, fresh: LayersResult): Wo
 export function statusText(analysis: Analysis): string {
   const t = analysis.totals;
   const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers}?)` : '';
-  return `$(layers) ${layerCount(t.layers)}${maybe} · ${formatSize(t, 'size ?')}`;
+  const nb = analysis.nextBuild;
+  const next = nb ? ` · ${nb.steps === 0 ? 'all cached' : `${nb.steps} rerun${nb.seconds === null ? '' : ` ~${formatSeconds(nb.seconds)}`}`}` : '';
+  return `$(layers) ${layerCount(t.layers)}${maybe} · ${formatSize(t, 'size ?')}${next}`;
 }

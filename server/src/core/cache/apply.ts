@@ -37,7 +37,7 @@ function keyContext(copies: Map<number, CopySize>, options: AnalysisOptions, con
   const entries: KeyContext['copies'] = new Map();
   copies.forEach((c, i) => {
     const items = c.items;
-    entries.set(i, { digest: c.digest, unknownWhy: c.size.detail, ...(items ? { files: () => fileList(items) } : {}) });
+    entries.set(i, { digest: c.digest, unknownWhy: c.size.detail, ...(items ? { files: () => fileList(items), items } : {}) });
   });
   const prepared = context === undefined ? null : prepareContext(context, options.builder, ignoreFlavor(options.engine ?? DEFAULT_ENGINE));
   const bindDigest = (_: number, spec: Record<string, string>): string | null => {

@@ -54,7 +54,7 @@ export interface EnvOrigin {
 /** What the keys need from the rest of the analysis: COPY/ADD content digests and the base images' IDs. */
 export interface KeyContext {
   /** Content digest (and file list) of a COPY/ADD by instruction index; absent or null digest when unknown. */
-  copies: Map<number, { digest: string | null; files?: () => FileList; unknownWhy?: string }>;
+  copies: Map<number, { digest: string | null; files?: () => FileList; unknownWhy?: string; items?: ReadonlyArray<{ dest: string; mode: number; content: string | null }> }>;
   /** Content digest of a RUN's bind mount by instruction index and mount spec; null when unknown. */
   bindDigest?: (index: number, spec: Record<string, string>) => string | null;
   /** Base image references to their image IDs (from the daemon); a missing entry keys on the reference alone. */
@@ -69,6 +69,11 @@ interface StageState {
   shell: string;
   /** Key of the stage's state so far (its last step, or its FROM). */
   key: string | null;
+  /**
+   * The files the stage's COPY/ADD steps wrote (absolute path -> mode and content), on top of its base image;
+   * null once a RUN may have changed any of them.
+   */
+  writes: Map<string, string> | null;
   keyWhy?: string;
   last: number | null;
 }
@@ -80,8 +85,8 @@ export function computeKeys(model: ResolvedModel, builder: Builder, ctx: KeyCont
   for (const stage of model.stages) {
     const parent = stage.baseStage === null ? null : finals[stage.baseStage];
     const st: StageState = parent
-      ? { ...parent }
-      : { base: baseText(stage.base, ctx), workdir: '/', user: '', shell: '/bin/sh -c', key: digest(['FROM', baseText(stage.base, ctx)]), last: null };
+      ? { ...parent, writes: parent.writes === null ? null : new Map(parent.writes) }
+      : { base: baseText(stage.base, ctx), workdir: '/', user: '', shell: '/bin/sh -c', key: digest(['FROM', baseText(stage.base, ctx)]), writes: new Map(), last: null };
     const envFrom: Record<string, EnvOrigin> = {};
     stage.instructions.forEach((i, j) => {
       const ins = model.instructions[i];
@@ -95,6 +100,7 @@ export function computeKeys(model: ResolvedModel, builder: Builder, ctx: KeyCont
       const isStep = builder === 'legacy' ? ins.keyword !== '' : BUILDKIT_OPS.has(ins.keyword) && !(ins.keyword === 'WORKDIR' && st.workdir === '/');
       if (!isStep) return;
       keys[i] = stepKey(i, ins, builder, st, before, envFrom, model, ctx, finals);
+      recordWrites(i, ins, st, before.workdir, ctx);
       st.last = i;
     });
     finals.push(st);
@@ -170,6 +176,33 @@ function withoutFiles(key: string, value: unknown): unknown {
   return key === 'files' || key === 'filesTruncated' ? undefined : value;
 }
 
+/** Tracks what the stage's files are: COPY/ADD add their items, a RUN makes them unknown. */
+function recordWrites(i: number, ins: ResolvedInstruction, st: StageState, workdir: string, ctx: KeyContext): void {
+  if (st.writes === null) return;
+  if (ins.keyword === 'RUN') return void (st.writes = null);
+  if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') return;
+  const items = ctx.copies.get(i)?.items;
+  if (items === undefined || items.some((it) => it.content === null)) return void (st.writes = null);
+  for (const it of items) st.writes.set(posix.resolve(workdir, it.dest), `${it.mode.toString(8)} ${it.content}`);
+}
+
+/**
+ * What `COPY --from=<stage> SRC...` copies when the stage's own files are known (no RUN in it): the files its
+ * COPY/ADD steps wrote at or under each source, with the stage's base (whose files are the same while it is).
+ */
+function stageFilesDigest(ins: ResolvedInstruction, src: StageState): { content: string; files: () => FileList } | null {
+  if (src.writes === null) return null;
+  const sources = ins.expanded.slice(0, -1);
+  if (sources.length === 0 || sources.some((s) => /[*?[]/.test(s))) return null;
+  const found: Record<string, string> = {};
+  for (const s of sources) {
+    const path = posix.resolve('/', s);
+    for (const [p, c] of src.writes) if (p === path || p.startsWith(path === '/' ? '/' : `${path}/`)) found[p] = c;
+  }
+  const entries = Object.entries(found).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { content: digest(['stage files', src.base, ...entries.map(([p, c]) => `${p} ${c}`)]), files: () => ({ files: found }) };
+}
+
 /** BuildKit's and the legacy builder's RUN environment: every ENV, and every declared ARG with a value. */
 function runEnv(ins: ResolvedInstruction): Record<string, string> {
   const env: Record<string, string> = {};
@@ -207,8 +240,10 @@ function contentOf(i: number, ins: ResolvedInstruction, model: ResolvedModel, ct
   if (from !== null) {
     const stage = stageRef(model.stages.slice(0, finals.length), from, true);
     if (stage === null) return { content: `image ${from} ${ctx.baseImages?.[from] ?? ''}`.trim() };
-    // The stage's files are not known: key on its build, which changes when any of its steps reruns.
+    // Content-based like the builders when the stage's files are known; else its build, which changes when any of its steps reruns.
     const src = finals[stage];
+    const known = stageFilesDigest(ins, src);
+    if (known !== null) return known;
     return src.key === null ? { content: null, why: src.keyWhy } : { content: `stage ${src.key}`, fromStage: stage };
   }
   if (ins.expanded.some((w) => /^[a-z]+:\/\//i.test(w))) return { content: null, why: 'ADD of a URL: the builder checks the remote file when it builds.' };

@@ -82,12 +82,14 @@ function missReason(i: number, keys: StepKey[], steps: Step[], pairs: Map<number
   const k = keys[i];
   const before = pairs.get(i);
   if (before === undefined) return 'Never built: a new step.';
-  const own = ownChange(k.inputs, before.inputs, k);
-  if (own !== null) return own;
+  if (k.inputs.instruction !== before.inputs.instruction) return 'Instruction changed.';
+  // The first step that reruns is the cause users act on; every later step of the chain follows it.
   const parent = firstRebuiltAncestor(k, keys, known);
   if (parent !== null) return `Line ${steps[parent].line + 1} rebuilds, so this step does too.`;
+  const own = ownChange(k.inputs, before.inputs, k);
+  if (own !== null) return own;
   if (k.fromStage !== undefined) return 'The stage it copies from rebuilds; if its files come out the same, this step is taken from the cache.';
-  return 'Its inputs differ from the recorded build.';
+  return 'It now runs after other steps than in the recorded build (steps were moved or removed before it).';
 }
 
 /** The first difference of a step's own inputs, in words; null when only its parent differs. */
