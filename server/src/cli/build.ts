@@ -9,7 +9,9 @@ import { runBuild } from '../docker/build';
 import type { CacheResults } from '../docker/buildLog';
 import { Engine, engineAddress } from '../docker/engine';
 import { measureImage, toMeasurement } from '../docker/measure';
-import { loadAnalysis } from './load';
+import { loadAnalysis, type Loaded } from './load';
+import { inferCache } from '../core/cache/infer';
+import type { ContextIndex } from '../core/context';
 import { recordBuild } from '../state/recordBuild';
 import { formatFinding, toJsonReport, toTable } from './report';
 import { builderAndArgs, engineVersionArg, type AnalyzeArgs } from './args';
@@ -110,12 +112,40 @@ export async function runBuildCommand(argv: string[], env: NodeJS.ProcessEnv, io
 
 /** `analyze --image TAG`: the analysis with the sizes measured from an existing image (no cache results). */
 export async function analyzeImageCommand(args: AnalyzeArgs, env: NodeJS.ProcessEnv, io: Pick<CliIo, 'out' | 'err'>): Promise<number> {
-  const loaded = await loadAnalysis({ ...args, scan: true }, io.err);
+  const loaded = await loadAnalysis({ ...args, scan: true, hashForCache: true }, io.err);
   if (loaded === null) return 2;
-  const { dockerfile, context, text, analysis } = loaded;
+  const { dockerfile, context, text } = loaded;
+  // Without a build recorded through the tool, the image's history and the files' times tell what they can.
+  const analysis = hasRecordedBuild(loaded) ? loaded.analysis : await withInferredCache(loaded, args.image ?? '', env, io.err);
   const report = { dockerfile, context, text, analysis, json: args.json, label: args.dockerfile };
   const code = await printMeasured(args.image ?? '', new Map(), report, io, env);
   return code !== 0 ? code : analysis.findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+/** Whether the analysis compared with a recorded build (then its prediction stands over any inference). */
+function hasRecordedBuild(loaded: Loaded): boolean {
+  return loaded.analysis.nextBuild !== null && loaded.analysis.nextBuild !== undefined;
+}
+
+/** The analysis with each step's cache status inferred from `image`; unchanged (with a message) when the daemon cannot tell. */
+async function withInferredCache(loaded: Loaded, image: string, env: NodeJS.ProcessEnv, err: (s: string) => void): Promise<Analysis> {
+  const address = engineAddress(env);
+  try {
+    if ('error' in address) throw new Error(address.error);
+    const history = (await new Engine({ address }).history(image)).map((h) => ({ ...h, emptyLayer: false }));
+    const cache = inferCache(loaded.analysis, loaded.keys, { image, history, mtimeOf: (p) => mtimeOf(loaded.index, p) });
+    return { ...loaded.analysis, steps: loaded.analysis.steps.map((s, i) => ({ ...s, cache: cache[i] })) };
+  } catch (e) {
+    err(`dockerfile-layers: could not read the history of ${image} to infer the cache: ${e instanceof Error ? e.message : String(e)}`);
+    return loaded.analysis;
+  }
+}
+
+/** A context file's modification time in ms, from the stamp hashing left (`dev:ino:size:mtime:ctime`). */
+function mtimeOf(index: ContextIndex | undefined, path: string): number | null {
+  const stamp = index?.entries.get(path)?.stamp;
+  const mtime = stamp === undefined ? NaN : Number(stamp.split(':')[3]);
+  return Number.isFinite(mtime) ? mtime : null;
 }
 
 /** What `printMeasured` prints about. */

@@ -45,6 +45,8 @@ export interface Loaded {
   stateDir: string;
   /** The FROM images' IDs the daemon told (empty without one). */
   baseImages: Record<string, string>;
+  /** The scanned build context, when it was scanned. */
+  index?: ContextIndex;
 }
 
 /** The default of `dockerfileLayers.context.maxFiles`, the editor's setting. */
@@ -76,7 +78,7 @@ export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Pr
   const analysis = contextFindings(run.analysis, index);
   const unknownTarget = analysis.findings.find((f) => f.code === 'unknown-target');
   if (unknownTarget) return (err(`dockerfile-layers: ${unknownTarget.message}`), null);
-  return { dockerfile, context, text: read.text, analysis, keys: run.keys, stateDir: state, baseImages };
+  return { dockerfile, context, text: read.text, analysis, keys: run.keys, stateDir: state, baseImages, ...(index ? { index } : {}) };
 }
 
 function noBaseline(state: string): string {

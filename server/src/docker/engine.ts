@@ -51,10 +51,11 @@ export interface ImageFacts {
   layers: string[];
 }
 
-/** One `docker history` entry, oldest first: what made it and its uncompressed bytes. */
+/** One `docker history` entry, oldest first: what made it, its uncompressed bytes and when (ms since the epoch, null when not said). */
 export interface EngineHistoryItem {
   createdBy: string;
   bytes: number;
+  createdMs: number | null;
 }
 
 /** A Docker Engine reached through one address; every call has a deadline. */
@@ -96,7 +97,9 @@ export class Engine {
   async history(name: string): Promise<EngineHistoryItem[]> {
     const items = (await this.call(`read the history of ${name}`, () => this.docker.getImage(name).history())) as unknown;
     if (!Array.isArray(items)) throw new EngineError('api', `The daemon's history of ${name} is not a list.`);
-    return items.map((h: { CreatedBy?: string; Size?: number }) => ({ createdBy: h.CreatedBy ?? '', bytes: h.Size ?? 0 })).reverse();
+    return items.map((h: { CreatedBy?: string; Size?: number; Created?: number }) => ({
+      createdBy: h.CreatedBy ?? '', bytes: h.Size ?? 0, createdMs: typeof h.Created === 'number' && h.Created > 0 ? h.Created * 1000 : null,
+    })).reverse();
   }
 
   /** The image as a `docker save` tar stream; a silence longer than the deadline ends it with an error. */

@@ -42,7 +42,7 @@ export function predictCache(steps: Step[], keys: StepKey[], built: (stage: numb
 }
 
 /** The prediction for an instruction that is not a cached build step, or null when it is one. */
-function notAStep(s: Step, k: StepKey, built: (stage: number | null) => boolean): CachePrediction | null {
+export function notAStep(s: Step, k: StepKey, built: (stage: number | null) => boolean): CachePrediction | null {
   if (s.stage === null) return { status: 'unknown', reason: 'A global build argument is not a build step.' };
   if (s.keyword === 'FROM') return { status: 'unknown', reason: 'FROM is not cached itself: its image is part of the key of every step after it.' };
   if (!built(s.stage)) return { status: 'unknown', reason: 'Not built for this target.' };
