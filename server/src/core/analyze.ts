@@ -147,13 +147,13 @@ function stepSize(keyword: string, v: LayerVerdict, copy: CopySize | undefined):
 
 function toStep(ins: ResolvedModel['instructions'][number], v: LayerVerdict, copy: CopySize | undefined): Step {
   const size = stepSize(ins.keyword, v, copy);
-  const digest = v.layer !== 'no' && copy?.digest ? { digest: copy.digest } : {};
-  return {
-    ...digest,
+  const step: Step = {
     line: ins.line, endLine: ins.endLine, endColumn: ins.endColumn, stage: ins.stage, keyword: ins.keyword,
     summary: summarize(ins), layer: v.layer, reason: v.reason, metadata: v.metadata, size,
     cache: { status: 'unknown', reason: 'No earlier build to compare with.' },
   };
+  if (v.layer !== 'no' && copy?.digest) step.digest = copy.digest;
+  return step;
 }
 
 const SUMMARY_LENGTH = 72;

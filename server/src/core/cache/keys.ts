@@ -45,6 +45,9 @@ export interface StepKey {
 /** Copied paths to `mode content`, or truncated when there are more than MAX_KEY_FILES. */
 export type FileList = { files: Record<string, string> } | { truncated: true };
 
+/** What a COPY/ADD put where: destinations (absolute, or relative to its WORKDIR), modes and contents. */
+type CopyItems = ReadonlyArray<{ dest: string; mode: number; content: string | null }>;
+
 /** The instruction that set an ENV or ARG value. */
 export interface EnvOrigin {
   line: number;
@@ -54,7 +57,7 @@ export interface EnvOrigin {
 /** What the keys need from the rest of the analysis: COPY/ADD content digests and the base images' IDs. */
 export interface KeyContext {
   /** Content digest (and file list) of a COPY/ADD by instruction index; absent or null digest when unknown. */
-  copies: Map<number, { digest: string | null; files?: () => FileList; unknownWhy?: string; items?: ReadonlyArray<{ dest: string; mode: number; content: string | null }> }>;
+  copies: Map<number, { digest: string | null; files?: () => FileList; unknownWhy?: string; items?: CopyItems }>;
   /** Content digest of a RUN's bind mount by instruction index and mount spec; null when unknown. */
   bindDigest?: (index: number, spec: Record<string, string>) => string | null;
   /** Base image references to their image IDs (from the daemon); a missing entry keys on the reference alone. */
@@ -70,10 +73,11 @@ interface StageState {
   /** Key of the stage's state so far (its last step, or its FROM). */
   key: string | null;
   /**
-   * The files the stage's COPY/ADD steps wrote (absolute path -> mode and content), on top of its base image;
+   * The COPY/ADD steps' items with the folder each ran in, on top of the stage's base image (turned into paths
+   * only when a COPY --from reads the stage: a `COPY .` of 100,000 files must not cost that on every keystroke);
    * null once a RUN may have changed any of them.
    */
-  writes: Map<string, string> | null;
+  writes: Array<{ items: CopyItems; workdir: string }> | null;
   keyWhy?: string;
   last: number | null;
 }
@@ -85,8 +89,8 @@ export function computeKeys(model: ResolvedModel, builder: Builder, ctx: KeyCont
   for (const stage of model.stages) {
     const parent = stage.baseStage === null ? null : finals[stage.baseStage];
     const st: StageState = parent
-      ? { ...parent, writes: parent.writes === null ? null : new Map(parent.writes) }
-      : { base: baseText(stage.base, ctx), workdir: '/', user: '', shell: '/bin/sh -c', key: digest(['FROM', baseText(stage.base, ctx)]), writes: new Map(), last: null };
+      ? { ...parent, writes: parent.writes === null ? null : [...parent.writes] }
+      : { base: baseText(stage.base, ctx), workdir: '/', user: '', shell: '/bin/sh -c', key: digest(['FROM', baseText(stage.base, ctx)]), writes: [], last: null };
     const envFrom: Record<string, EnvOrigin> = {};
     stage.instructions.forEach((i, j) => {
       const ins = model.instructions[i];
@@ -181,9 +185,9 @@ function recordWrites(i: number, ins: ResolvedInstruction, st: StageState, workd
   if (st.writes === null) return;
   if (ins.keyword === 'RUN') return void (st.writes = null);
   if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') return;
-  const items = ctx.copies.get(i)?.items;
-  if (items === undefined || items.some((it) => it.content === null)) return void (st.writes = null);
-  for (const it of items) st.writes.set(posix.resolve(workdir, it.dest), `${it.mode.toString(8)} ${it.content}`);
+  const copy = ctx.copies.get(i);
+  if (copy?.items === undefined || copy.digest === null) return void (st.writes = null);
+  st.writes.push({ items: copy.items, workdir });
 }
 
 /**
@@ -194,10 +198,12 @@ function stageFilesDigest(ins: ResolvedInstruction, src: StageState): { content:
   if (src.writes === null) return null;
   const sources = ins.expanded.slice(0, -1);
   if (sources.length === 0 || sources.some((s) => /[*?[]/.test(s))) return null;
+  const written = new Map<string, string>();
+  for (const { items, workdir } of src.writes) for (const it of items) written.set(posix.resolve(workdir, it.dest), `${it.mode.toString(8)} ${it.content}`);
   const found: Record<string, string> = {};
   for (const s of sources) {
     const path = posix.resolve('/', s);
-    for (const [p, c] of src.writes) if (p === path || p.startsWith(path === '/' ? '/' : `${path}/`)) found[p] = c;
+    for (const [p, c] of written) if (p === path || p.startsWith(path === '/' ? '/' : `${path}/`)) found[p] = c;
   }
   const entries = Object.entries(found).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { content: digest(['stage files', src.base, ...entries.map(([p, c]) => `${p} ${c}`)]), files: () => ({ files: found }) };
