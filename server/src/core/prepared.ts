@@ -5,7 +5,8 @@
  */
 import type { ContextEntry, ContextIndex } from './context';
 import type { Builder } from './types';
-import { includedPaths, parseIgnore, type IgnoreRules } from './ignore';
+import { includedPaths, parseIgnore, type IgnoreFlavor, type IgnoreRules } from './ignore';
+import { DEFAULT_ENGINE, ignoreFlavor } from './engine';
 import type { ResolvedCopy } from './sources';
 
 /** Paths the builder receives: a set of its own when an ignore file applies, else the index's own keys. */
@@ -17,6 +18,8 @@ export interface PathSet extends Iterable<string> {
 export interface PreparedContext {
   index: ContextIndex;
   builder: Builder;
+  /** Which `.dockerignore` implementation applied (by engine version). */
+  flavor: IgnoreFlavor;
   /** Paths the builder receives (after `.dockerignore`). */
   included: PathSet;
   ignore: IgnoreRules | null;
@@ -30,18 +33,22 @@ export interface PreparedContext {
  * Prepared contexts by index object and builder. The server hands analyses a new index object whenever the
  * scan or a file change alters it, so an index object's preparation stays valid for as long as it is used.
  */
-const preparedByIndex = new WeakMap<ContextIndex, Map<Builder, PreparedContext>>();
+const preparedByIndex = new WeakMap<ContextIndex, Map<string, PreparedContext>>();
 
-/** Applies the context's ignore file for `builder`, once per index object; the result is reused for every COPY and ADD. */
-export function prepareContext(index: ContextIndex, builder: Builder): PreparedContext {
+/**
+ * Applies the context's ignore file for `builder` and the engine's ignore `flavor`, once per index object; the
+ * result is reused for every COPY and ADD.
+ */
+export function prepareContext(index: ContextIndex, builder: Builder, flavor: IgnoreFlavor = ignoreFlavor(DEFAULT_ENGINE)): PreparedContext {
   const byBuilder = preparedByIndex.get(index) ?? preparedByIndex.set(index, new Map()).get(index)!;
-  const known = byBuilder.get(builder);
+  const key = `${builder} ${flavor}`;
+  const known = byBuilder.get(key);
   if (known !== undefined) return known;
-  const ignore = index.ignoreFile === null ? null : parseIgnore(index.ignoreFile.text);
+  const ignore = index.ignoreFile === null ? null : parseIgnore(index.ignoreFile.text, flavor);
   // Without an ignore file every path is sent: the index's own map answers, no copy of 100,000 paths.
   const included: PathSet = ignore === null ? { has: (p) => index.entries.has(p), [Symbol.iterator]: () => index.entries.keys() } : new Set(sentPaths(index, ignore, builder));
-  const prepared: PreparedContext = { index, builder, included, ignore, copies: new Map() };
-  byBuilder.set(builder, prepared);
+  const prepared: PreparedContext = { index, builder, flavor, included, ignore, copies: new Map() };
+  byBuilder.set(key, prepared);
   return prepared;
 }
 
