@@ -62,6 +62,11 @@ export interface EditorOptions {
    * startup prompt). Off by default, as trust dialogs would get in the way of every other test.
    */
   workspaceTrust?: boolean;
+  /**
+   * Variables set (or, when undefined, removed) in code-server's environment, which the extension host and the
+   * language server inherit: like DOCKERFILE_LAYERS_STATE_DIR, or DOCKER_HOST for the daemon a build talks to.
+   */
+  env?: Record<string, string | undefined>;
 }
 
 /** Starts code-server on a copy of `fixtureWorkspace` and opens it in Chromium; call `close()` when done. */
@@ -102,7 +107,7 @@ export async function startEditor(fixtureWorkspace: string, options: EditorOptio
   };
   try {
     const port = await freePort();
-    server = startCodeServer(port, dirs, env, trust);
+    server = startCodeServer(port, dirs, withVariables(env, options.env ?? {}), trust);
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, server, path.join(tmp, 'code-server.log'), 60_000);
     const playwright = require(PLAYWRIGHT_DIR) as Playwright;
     context = await playwright.chromium.launchPersistentContext(dirs.chromiumProfile, {
@@ -207,6 +212,16 @@ function startCodeServer(port: number, dirs: Dirs, env: Record<string, string>, 
   });
   fs.closeSync(log);
   return child;
+}
+
+/** `env` with `variables` set, and those whose value is undefined removed. */
+function withVariables(env: Record<string, string>, variables: Record<string, string | undefined>): Record<string, string> {
+  const out = { ...env };
+  for (const [name, value] of Object.entries(variables)) {
+    if (value === undefined) delete out[name];
+    else out[name] = value;
+  }
+  return out;
 }
 
 async function waitForHttp(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
