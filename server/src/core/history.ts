@@ -114,7 +114,9 @@ export function withMeasurement(analysis: Analysis, text: string, m: BuildMeasur
   const steps = analysis.steps.map((step): Step => {
     const measured = queues.get(stepText(text, step))?.shift();
     if (measured === undefined) return step;
-    const size = measured.bytes === null || step.layer === 'no' ? step.size
+    // An exact size from the context is current; the measured one only while the step is predicted cached.
+    const current = step.size.source === 'exact' && step.cache.status !== 'hit';
+    const size = measured.bytes === null || step.layer === 'no' || current ? step.size
       : { bytes: measured.bytes, source: 'measured' as const, detail: `Measured in the image built at ${when}; kept while this instruction's text is unchanged.` };
     // A prediction from the recorded build says what the next build does; the last build's result fills in only without one.
     const cache = measured.cache === null || step.cache.status !== 'unknown' ? step.cache
