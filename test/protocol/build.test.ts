@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import type { InlayHint } from 'vscode-languageserver-protocol';
 import { BuildLogNotification, BuildRequest, LayersRequest, TrustNotification, WorkspaceRequest } from '../../server/src/protocol';
-import { BASE_IMAGE, ensureBaseImage, requireDaemon } from '../conformance/docker';
+import { BASE_IMAGE, ensureBaseImage, requireDaemon, runProcess } from '../conformance/docker';
 import { spawnServer } from './serverProcess';
 
 interface Client {
@@ -137,5 +137,49 @@ test('workspace summary: two Dockerfiles on the same base share its bytes once; 
     await client.stop();
     rmSync(a.dir, { recursive: true, force: true });
     rmSync(b.dir, { recursive: true, force: true });
+  }
+});
+
+test('built elsewhere: a plain docker build of the Dockerfile lets the editor infer each step\'s cache status', async (t) => {
+  const daemon = await requireDaemon();
+  if ('skip' in daemon) return void t.skip(daemon.skip);
+  await ensureBaseImage(daemon);
+  const project = makeProject();
+  const state = path.join(project.dir, 'state');
+  const tag = `dl-protocol/elsewhere:${randomBytes(4).toString('hex')}`;
+  try {
+    const built = await runProcess(daemon.cli, ['build', '-q', '-t', tag, project.dir], { ...daemon.env, DOCKER_BUILDKIT: '1' });
+    assert.equal(built.code, 0, built.stderr);
+    process.env.DOCKERFILE_LAYERS_STATE_DIR = state;
+    const client = await startClient({ trusted: true, settings: { builder: 'buildkit' } });
+    delete process.env.DOCKERFILE_LAYERS_STATE_DIR;
+    try {
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: project.uri, languageId: 'dockerfile', version: 1, text: project.text } });
+      const until = Date.now() + 20_000;
+      let statuses: string[] = [];
+      while (Date.now() < until) {
+        const layers = await client.connection.sendRequest(LayersRequest.type, { textDocument: { uri: project.uri } });
+        statuses = layers?.analysis.steps.slice(1, 3).map((s) => `${s.cache.source}:${s.cache.status}`) ?? [];
+        if (statuses.every((s) => s === 'inferred:hit')) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.deepEqual(statuses, ['inferred:hit', 'inferred:hit'], 'COPY and RUN inferred cached from the image');
+      // A copied file changed after the image was built: its COPY and the RUN after it rerun.
+      writeFileSync(path.join(project.dir, 'payload.bin'), randomBytes(3000));
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(project.dir, 'payload.bin')).toString(), type: 2 }] });
+      const after = Date.now() + 20_000;
+      while (Date.now() < after) {
+        const layers = await client.connection.sendRequest(LayersRequest.type, { textDocument: { uri: project.uri } });
+        statuses = layers?.analysis.steps.slice(1, 3).map((s) => `${s.cache.source}:${s.cache.status}`) ?? [];
+        if (statuses.every((s) => s === 'inferred:miss')) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.deepEqual(statuses, ['inferred:miss', 'inferred:miss'], 'after the edit');
+    } finally {
+      await client.stop();
+    }
+  } finally {
+    await runProcess(daemon.cli, ['image', 'rm', '-f', tag], daemon.env);
+    rmSync(project.dir, { recursive: true, force: true });
   }
 });

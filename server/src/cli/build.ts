@@ -11,7 +11,7 @@ import { Engine, engineAddress } from '../docker/engine';
 import { measureImage, toMeasurement } from '../docker/measure';
 import { loadAnalysis, type Loaded } from './load';
 import { inferCache } from '../core/cache/infer';
-import type { ContextIndex } from '../core/context';
+import { entryMtime } from '../core/context';
 import { recordBuild } from '../state/recordBuild';
 import { formatFinding, toJsonReport, toTable } from './report';
 import { builderAndArgs, engineVersionArg, type AnalyzeArgs } from './args';
@@ -133,7 +133,7 @@ async function withInferredCache(loaded: Loaded, image: string, env: NodeJS.Proc
   try {
     if ('error' in address) throw new Error(address.error);
     const history = (await new Engine({ address }).history(image)).map((h) => ({ ...h, emptyLayer: false }));
-    const cache = inferCache(loaded.analysis, loaded.keys, { image, history, mtimeOf: (p) => mtimeOf(loaded.index, p) });
+    const cache = inferCache(loaded.analysis, loaded.keys, { image, history, mtimeOf: (p) => entryMtime(loaded.index?.entries.get(p)) });
     return { ...loaded.analysis, steps: loaded.analysis.steps.map((s, i) => ({ ...s, cache: cache[i] })) };
   } catch (e) {
     err(`dockerfile-layers: could not read the history of ${image} to infer the cache: ${e instanceof Error ? e.message : String(e)}`);
@@ -141,12 +141,6 @@ async function withInferredCache(loaded: Loaded, image: string, env: NodeJS.Proc
   }
 }
 
-/** A context file's modification time in ms, from the stamp hashing left (`dev:ino:size:mtime:ctime`). */
-function mtimeOf(index: ContextIndex | undefined, path: string): number | null {
-  const stamp = index?.entries.get(path)?.stamp;
-  const mtime = stamp === undefined ? NaN : Number(stamp.split(':')[3]);
-  return Number.isFinite(mtime) ? mtime : null;
-}
 
 /** What `printMeasured` prints about. */
 export interface Report {

@@ -54,3 +54,9 @@ export interface ContextIndex {
   /** Problems met while scanning (symlink loops, unreadable folders), for hovers and diagnostics. */
   problems: Array<{ path: string; message: string }>;
 }
+
+/** A file's modification time in ms from the stamp hashing left (`dev:ino:size:mtime:ctime`); null when not stamped. */
+export function entryMtime(entry: ContextEntry | undefined): number | null {
+  const mtime = entry?.stamp === undefined ? NaN : Number(entry.stamp.split(':')[3]);
+  return Number.isFinite(mtime) ? mtime : null;
+}

@@ -5,6 +5,7 @@
 import type { EngineModel } from './engine';
 import type { Baseline } from './cache/baseline';
 import type { NextBuild } from './cache/predict';
+import type { InferInput } from './cache/infer';
 
 /** Which image builder the analysis predicts for. */
 export type Builder = 'buildkit' | 'legacy';
@@ -132,10 +133,11 @@ export interface AnalysisOptions {
   engine?: EngineModel;
   /**
    * The recorded build to predict the cache from (loaded by the adapters from the state folder): baseline
-   * null with `why` when there is none or it cannot be used; `baseImages` maps FROM references to image IDs.
+   * null with `why` when there is none or it cannot be used; `baseImages` maps FROM references to image IDs;
+   * `elsewhere`, without a baseline, an image built elsewhere to infer the status from.
    * Undefined: nothing was looked up, every step's cache status is unknown.
    */
-  cache?: { baseline: Baseline | null; why?: string; baseImages?: Record<string, string> };
+  cache?: { baseline: Baseline | null; why?: string; baseImages?: Record<string, string>; elsewhere?: InferInput };
 }
 
 /** A configured severity: one of the severities, or `off`. */

@@ -87,6 +87,14 @@ export class Engine {
     return v.Version;
   }
 
+  /** The local images, newest first: id, tags and creation time (ms since the epoch). */
+  async listImages(): Promise<Array<{ id: string; tags: string[]; createdMs: number }>> {
+    const items = (await this.call('list images', () => this.docker.listImages())) as unknown;
+    if (!Array.isArray(items)) throw new EngineError('api', 'The daemon\'s image list is not a list.');
+    return items.map((i: { Id?: string; RepoTags?: string[] | null; Created?: number }) => ({ id: i.Id ?? '', tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'), createdMs: (i.Created ?? 0) * 1000 }))
+      .filter((i) => i.id !== '').sort((a, b) => b.createdMs - a.createdMs);
+  }
+
   /** The image's id, size (uncompressed bytes) and RootFS layer digests. */
   async inspectImage(name: string): Promise<ImageFacts> {
     const info = await this.call(`inspect image ${name}`, () => this.docker.getImage(name).inspect());

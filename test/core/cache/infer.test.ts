@@ -45,8 +45,8 @@ test('an image built elsewhere: steps as written with older files are cached', (
 });
 
 test('a copied file newer than the image reruns its COPY and what follows', () => {
-  check(LINES, { ...OLD, 'b.txt': ['b2', BUILT_AT + 5] }, 'buildkit', ['1:hit', '2:hit', '4:miss', '5:miss']);
-  check(LINES, { ...OLD, 'a.txt': ['a2', BUILT_AT + 5] }, 'legacy', ['1:miss', '2:miss', '3:miss', '4:miss', '5:miss']);
+  check(LINES, { ...OLD, 'b.txt': ['b2', BUILT_AT + 5_000] }, 'buildkit', ['1:hit', '2:hit', '4:miss', '5:miss']);
+  check(LINES, { ...OLD, 'a.txt': ['a2', BUILT_AT + 5_000] }, 'legacy', ['1:miss', '2:miss', '3:miss', '4:miss', '5:miss']);
 });
 
 test('a changed instruction reruns; a changed LABEL only under the legacy builder', () => {

@@ -2,7 +2,7 @@
  * The cache part of an analysis (pure): keys for every step from the model and the COPY/ADD digests, then the
  * prediction against the recorded build the adapters loaded, applied to the steps.
  */
-import type { AnalysisOptions, Step, StageSummary } from '../types';
+import type { Analysis, AnalysisOptions, Step, StageSummary } from '../types';
 import type { ResolvedModel } from '../stages';
 import type { ContextIndex } from '../context';
 import type { CopySize } from '../sizes';
@@ -12,9 +12,13 @@ import { DEFAULT_ENGINE, ignoreFlavor } from '../engine';
 import { MAX_KEY_FILES } from './baseline';
 import { computeKeys, type FileList, type KeyContext, type StepKey } from './keys';
 import { predictCache, type NextBuild } from './predict';
+import { inferCache } from './infer';
 
 /** The reason a step's status is unknown when the adapters loaded no baseline (nothing asked for one). */
 const NOT_ASKED = 'No earlier build to compare with.';
+
+/** The parts of an analysis the inference does not read, for the analysis being made. */
+const EMPTY_ANALYSIS: Analysis = { builder: 'buildkit', model: { engine: DEFAULT_ENGINE, label: '' }, target: null, stages: [], steps: [], findings: [], totals: { layers: 0, maybeLayers: 0, bytes: null } };
 
 /** The steps (their cache prediction set), the next build's cost, and the keys (for recording a baseline). */
 export interface CacheOutcome {
@@ -29,6 +33,12 @@ export function applyCache(model: ResolvedModel, steps: Step[], stages: StageSum
   const cache = options.cache;
   const baseline = cache === undefined ? { why: NOT_ASKED } : cache.baseline ?? { why: cache.why ?? NOT_ASKED };
   const built = (stage: number | null): boolean => stage !== null && stages[stage]?.built === true;
+  const elsewhere = cache?.baseline === null ? cache.elsewhere : undefined;
+  if (elsewhere !== undefined) {
+    const inferred = inferCache({ ...EMPTY_ANALYSIS, builder: options.builder, steps, stages }, keys, elsewhere);
+    steps.forEach((s, i) => (s.cache = inferred[i]));
+    return { steps, nextBuild: null, keys };
+  }
   const predicted = predictCache(steps, keys, built, baseline);
   // The steps are the analysis' own, made for this run: set in place (an object spread per step costs a tenth of a keystroke).
   steps.forEach((s, i) => (s.cache = predicted.cache[i]));

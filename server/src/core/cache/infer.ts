@@ -62,6 +62,17 @@ export function inferCache(analysis: Analysis, keys: StepKey[], input: InferInpu
   });
 }
 
+/**
+ * How well an image's history matches the analysis' final-image steps: the share of them (0 to 1) whose
+ * instruction its history records in their place. An image built from this Dockerfile scores near 1.
+ */
+export function historyMatch(analysis: Analysis, history: DatedEntry[]): number {
+  const alignment = alignHistory(history, analysis);
+  const byLine = new Map(analysis.steps.map((s) => [s.line, s]));
+  const matched = alignment.steps.filter((a) => a.entry !== null && sameInstruction(byLine.get(a.line) as Step, history[a.entry].createdBy)).length;
+  return alignment.steps.length === 0 ? 0 : matched / alignment.steps.length;
+}
+
 function ownVerdict(step: Step, key: StepKey | undefined, entry: DatedEntry | null, input: InferInput): CachePrediction {
   if (entry === null) return { status: 'miss', reason: `The image ${input.image} has no history entry for this instruction: it was added or changed since`, source: 'inferred' };
   if (!sameInstruction(step, entry.createdBy)) return { status: 'miss', reason: `The instruction differs from the one that built ${input.image}`, source: 'inferred' };
@@ -70,7 +81,8 @@ function ownVerdict(step: Step, key: StepKey | undefined, entry: DatedEntry | nu
   if (listed === undefined || !('files' in listed) || entry.createdMs === null) {
     return { status: 'unknown', reason: 'Which files it copies, or when the image was built, is not known', source: 'inferred' };
   }
-  const newer = Object.keys(listed.files).filter((p) => (input.mtimeOf(p) ?? 0) > (entry.createdMs ?? 0));
+  // History times are whole seconds: a file is newer only past the second after the step's time.
+  const newer = Object.keys(listed.files).filter((p) => (input.mtimeOf(p) ?? 0) >= (entry.createdMs ?? 0) + 1000);
   if (newer.length === 0) return { status: 'hit', reason: `No copied file changed after ${input.image} was built`, source: 'inferred' };
   const more = newer.length > 1 ? ` (and ${newer.length - 1} more)` : '';
   return { status: 'miss', reason: `${newer[0]}${more} changed after ${input.image} was built`, source: 'inferred' };

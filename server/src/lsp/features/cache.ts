@@ -9,6 +9,8 @@ import type { Connection } from 'vscode-languageserver';
 import type { AnalysisStore } from '../store';
 import { readBaseline, stateDir } from '../../state/baselines';
 import { baseImageIds } from '../../docker/bases';
+import { findBuiltImage } from '../../docker/elsewhere';
+import { entryMtime } from '../../core/context';
 import { filePathOf } from './workspace';
 
 /** Loads what `uri`'s prediction compares with; resolves when done (the caller refreshes the views). */
@@ -30,6 +32,16 @@ export function registerCache(connection: Connection, store: AnalysisStore): Cac
     if (read.problem !== null) connection.console.warn(`Dockerfile Layers: ${read.problem}`);
     const baseImages = store.trusted ? await baseImageIds(store.documents.get(uri)?.getText() ?? '', settings.analysis.buildArgs, process.env) : {};
     const why = read.problem ?? `No build of this Dockerfile for this target and builder is recorded yet: Build Image (or \`dockerfile-layers build\`) records one in ${dir}.`;
-    store.setCache(uri, read.baseline !== null ? { baseline: read.baseline, baseImages } : { baseline: null, why, baseImages });
+    if (read.baseline !== null) return store.setCache(uri, { baseline: read.baseline, baseImages });
+    store.setCache(uri, { baseline: null, why, baseImages });
+    // Built elsewhere (a terminal, CI)? The newest local image whose history matches lets the status be inferred.
+    const analysis = store.trusted && read.problem === null ? store.analysisOf(uri) : null;
+    const found = analysis === null ? null : await findBuiltImage(analysis, process.env);
+    if (found === null) return;
+    const mtimeOf = (path: string): number | null => {
+      const index = store.contextOf(uri);
+      return index === undefined || index === 'pending' ? null : entryMtime(index.entries.get(path));
+    };
+    store.setCache(uri, { baseline: null, why, baseImages, elsewhere: { ...found, mtimeOf } });
   };
 }
