@@ -84,8 +84,9 @@ test('ADD: local archives are extracted, URLs are unknown, COPY of a URL fails',
 
 test('flags: --chown/--chmod/--link keep the size, --exclude drops paths, --parents keeps them apart', () => {
   for (const name of ['chown', 'chmod', 'link']) check('dir /d/', { buildkit: { bytes: 7 }, legacy: { bytes: 8 } }, { flags: [{ name, value: '1' }] });
-  check('dir /d/', { buildkit: { bytes: 3 }, legacy: { bytes: 4 } }, { flags: [{ name: 'exclude', value: 'sub' }] });
-  check('a.txt b.txt c.md /d/', { bytes: 10 }, { flags: [{ name: 'exclude', value: '*.md' }, { name: 'exclude', value: 'b*' }] });
+  // The legacy builder drops --exclude (Docker 28.5+ parses it, moby's classic builder never applies it).
+  check('dir /d/', { buildkit: { bytes: 3 }, legacy: { bytes: 8 } }, { flags: [{ name: 'exclude', value: 'sub' }] });
+  check('a.txt b.txt c.md /d/', { buildkit: { bytes: 10 }, legacy: { bytes: 35 } }, { flags: [{ name: 'exclude', value: '*.md' }, { name: 'exclude', value: 'b*' }] });
   const clash = contextOf({ 'p/f': 1, 'q/f': 2 });
   check('p/f q/f /d/', { bytes: 2 }, { ctx: clash });
   check('p/f q/f /d/', { bytes: 3 }, { ctx: clash, flags: [{ name: 'parents', value: null }] });
