@@ -53,6 +53,11 @@ export interface ContextIndex {
   partial?: true;
   /** Problems met while scanning (symlink loops, unreadable folders), for hovers and diagnostics. */
   problems: Array<{ path: string; message: string }>;
+  /**
+   * This index is `from` with only the contents or modes of the files at `paths` changed (no path added,
+   * removed or of another type, the ignore file the same): what was derived from `from` can be patched.
+   */
+  delta?: { from: ContextIndex; paths: string[] };
 }
 
 /** A file's modification time in ms from the stamp hashing left (`dev:ino:size:mtime:ctime`); null when not stamped. */

@@ -8,23 +8,69 @@ import type { CopiedItem } from './sources';
 /** Characters of digest lines handed to the hasher at once: one call per line cost more than the hashing. */
 const DIGEST_CHUNK = 1 << 16;
 
+/** Items per block of a large copy's digest: a changed file rehashes its block and the block list only. */
+export const DIGEST_BLOCK = 1024;
+
 /**
- * The digest over one line per item in path order (mtimes never enter, as in Docker's cache keys), fed to
- * the hasher in chunks so that a large COPY never builds one large string.
+ * A digest that can be patched: the items in path order, the hash of each block of DIGEST_BLOCK of them, and
+ * each item's position in that order (by its index in the step's item list).
+ */
+export interface DigestState {
+  order: number[];
+  positions: Int32Array;
+  blocks: string[];
+}
+
+/**
+ * The digest over one line per item in path order (mtimes never enter, as in Docker's cache keys): for up to
+ * DIGEST_BLOCK items the hash of those lines, fed to the hasher in chunks so that a large COPY never builds one
+ * large string; for more, the hash of the blocks' hashes, with the state `patchDigest` updates.
  */
 export function canonicalDigest(items: CopiedItem[]): string {
+  return digestWithState(items).digest;
+}
+
+/** canonicalDigest with the state to patch it later (null for copies small enough to rehash whole). */
+export function digestWithState(items: CopiedItem[]): { digest: string; state: DigestState | null } {
   const inOrder = items.every((item, n) => n === 0 || items[n - 1].dest < item.dest);
-  const sorted = inOrder ? items : [...items].sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0));
+  const order = items.map((_, n) => n);
+  if (!inOrder) order.sort((a, b) => (items[a].dest < items[b].dest ? -1 : items[a].dest > items[b].dest ? 1 : 0));
+  if (items.length <= DIGEST_BLOCK) return { digest: `sha256:${hashLines(items, order, 0, order.length)}`, state: null };
+  const positions = new Int32Array(items.length);
+  order.forEach((itemIndex, position) => (positions[itemIndex] = position));
+  const blocks: string[] = [];
+  for (let start = 0; start < order.length; start += DIGEST_BLOCK) blocks.push(hashLines(items, order, start, Math.min(order.length, start + DIGEST_BLOCK)));
+  return { digest: blocksDigest(blocks), state: { order, positions, blocks } };
+}
+
+/**
+ * The digest after the items at `changed` (indices into `items`, same paths as before) got new contents or
+ * modes: only their blocks are hashed again. Returns the new digest and state; `state` is left as it was.
+ */
+export function patchDigest(items: CopiedItem[], state: DigestState, changed: number[]): { digest: string; state: DigestState } {
+  const blocks = [...state.blocks];
+  const dirty = new Set(changed.map((i) => Math.floor(state.positions[i] / DIGEST_BLOCK)));
+  for (const b of dirty) blocks[b] = hashLines(items, state.order, b * DIGEST_BLOCK, Math.min(state.order.length, (b + 1) * DIGEST_BLOCK));
+  return { digest: blocksDigest(blocks), state: { ...state, blocks } };
+}
+
+function blocksDigest(blocks: string[]): string {
+  return `sha256:${createSha256().update(`blocks ${DIGEST_BLOCK}\n${blocks.join('\n')}`).hex()}`;
+}
+
+/** The hex hash of the digest lines of `order[start..end)`. */
+function hashLines(items: CopiedItem[], order: number[], start: number, end: number): string {
   const hash = createSha256();
   let chunk = '';
-  sorted.forEach((i, n) => {
-    chunk += `${n === 0 ? '' : '\n'}${quoted(i.dest)} ${i.kind} ${i.mode.toString(8)} ${i.content}`;
+  for (let n = start; n < end; n++) {
+    const i = items[order[n]];
+    chunk += `${n === start ? '' : '\n'}${quoted(i.dest)} ${i.kind} ${i.mode.toString(8)} ${i.content}`;
     if (chunk.length >= DIGEST_CHUNK) {
       hash.update(chunk);
       chunk = '';
     }
-  });
-  return `sha256:${hash.update(chunk).hex()}`;
+  }
+  return hash.update(chunk).hex();
 }
 
 /** JSON.stringify of a path, without its cost for the usual path that needs no escapes. */

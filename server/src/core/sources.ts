@@ -3,10 +3,10 @@
  * `.dockerignore`), the bytes its layer holds for each builder, a digest of what it copies, and the problems
  * that make the build fail. Rules were measured on Engine 20.10 (test/conformance/context.test.ts).
  */
-import type { ContextEntry } from './context';
+import type { ContextEntry, ContextIndex } from './context';
 import type { Builder, FlagModel, HeredocModel } from './types';
 import { sha256Hex } from './sha256';
-import { canonicalDigest } from './copyDigest';
+import { digestWithState, patchDigest, type DigestState } from './copyDigest';
 import { cleanPath, goMatch, hasWildcards, isIgnored, parseIgnore, type IgnoreRules } from './ignore';
 import { allIncluded, childrenOf, type PreparedContext } from './prepared';
 
@@ -51,6 +51,8 @@ export interface ResolvedCopy {
   hasArchive: boolean;
   /** The scan of the context stopped early, so `bytes` counts only what it found: a lower bound. */
   lowerBound: boolean;
+  /** What patching the digest needs when files change (large copies only). */
+  digestState?: DigestState | null;
 }
 
 /** Resolves the sources of a COPY/ADD from the build context, once per request and context; never throws. The result is shared: read it, never change it. */
@@ -261,7 +263,36 @@ function finish(out: ResolvedCopy, ctx: PreparedContext, readsContext: boolean):
     out.note ??= `At least this much: ${ctx.index.incomplete}`;
   }
   const hashed = out.items.every((i) => i.content !== null);
-  out.digest = hashed && out.errors.length === 0 && !out.lowerBound ? canonicalDigest(out.items) : null;
+  if (!hashed || out.errors.length > 0 || out.lowerBound) return void (out.digest = null);
+  const { digest, state } = digestWithState(out.items);
+  out.digest = digest;
+  out.digestState = state;
+}
+
+/**
+ * A resolved copy after files it copies changed content or mode only (`changed`: their context paths, with
+ * their new entries in `index`): the same items with those replaced, bytes and digest updated without
+ * walking the context again. Returns `copy` itself when it copies none of them.
+ */
+export function patchCopy(copy: ResolvedCopy, changed: ReadonlySet<string>, index: ContextIndex, builder: Builder): ResolvedCopy {
+  const at: number[] = [];
+  copy.items.forEach((it, n) => { if (it.source !== undefined && changed.has(it.source)) at.push(n); });
+  if (at.length === 0) return copy;
+  const items = [...copy.items];
+  for (const n of at) {
+    const e = index.entries.get(items[n].source as string);
+    items[n] = e === undefined ? { ...items[n], content: null } : contextItem(e, items[n].dest, builder);
+  }
+  const out: ResolvedCopy = { ...copy, items, fileCount: 0, hasArchive: false };
+  tallyItems(out);
+  const hashed = copy.digest !== null && at.every((n) => items[n].content !== null);
+  if (!hashed || out.errors.length > 0 || out.lowerBound) return { ...out, digest: null, digestState: null };
+  if (copy.digestState) {
+    const patched = patchDigest(items, copy.digestState, at);
+    return { ...out, digest: patched.digest, digestState: patched.state };
+  }
+  const { digest, state } = digestWithState(items);
+  return { ...out, digest, digestState: state };
 }
 
 function destFor(dest: string, name: string, intoDir: boolean): string {

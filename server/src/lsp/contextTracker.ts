@@ -66,6 +66,10 @@ interface RootState {
   next?: ContextIndex;
   applyTimer?: Timer;
   generation: number;
+  /** The files whose contents alone changed since the index before `next` (null: more changed than that). */
+  nextDelta?: string[] | null;
+  /** For the current generation: the files whose contents alone changed since the one before. */
+  delta?: { generation: number; paths: string[] };
   scan?: AbortController;
   changed: Set<string>;
   timer?: Timer;
@@ -129,7 +133,12 @@ export class ContextTracker {
     const builder = this.host.settingsOf(uri).analysis.builder;
     if (doc.view?.generation !== state.generation || doc.view.builder !== builder) {
       // Each Dockerfile may have its own `<name>.dockerignore` (BuildKit only); the scanned entries are shared.
-      doc.view = { generation: state.generation, builder, index: { ...state.index, ignoreFile: readIgnoreFile(doc.root, doc.dockerfile, builder) } };
+      const index: ContextIndex = { ...state.index, ignoreFile: readIgnoreFile(doc.root, doc.dockerfile, builder) };
+      // Only file contents changed since this document's last view: what analyses derived from it is patched.
+      const before = doc.view;
+      if (before && state.delta?.generation === state.generation && before.generation === state.generation - 1 && before.builder === builder
+        && before.index.ignoreFile?.text === index.ignoreFile?.text) index.delta = { from: before.index, paths: state.delta.paths };
+      doc.view = { generation: state.generation, builder, index };
     }
     return doc.view.index;
   }
@@ -206,16 +215,24 @@ export class ContextTracker {
     if (!state || !this.scanner?.indexOf(root)) return;
     const paths = [...state.changed];
     state.changed.clear();
+    const kept = this.scanner.indexOf(root);
+    const wasFile = paths.map((p) => kept?.entries.get(p)?.type === 'file');
     try {
-      this.publish(root, await this.scanner.refresh(root, paths));
+      const index = await this.scanner.refresh(root, paths);
+      // Contents alone changed when every path was a file and still is, and no ignore file is among them.
+      const contentOnly = paths.every((p, i) => wasFile[i] && index.entries.get(p)?.type === 'file' && !/(^|\/)([^/]*\.)?dockerignore$/.test(p));
+      this.publish(root, index, contentOnly ? paths : null);
     } catch (e) {
       this.host.warn(`Dockerfile Layers: re-reading changes in ${root} failed: ${String(e)}`);
     }
   }
 
-  private publish(root: string, index: ContextIndex): void {
+  private publish(root: string, index: ContextIndex, delta: string[] | null = null): void {
     const state = this.roots.get(root);
     if (!state) return;
+    // Changes that wait together for a pause in typing make one delta; anything else makes none.
+    const waiting = state.next === undefined ? [] : state.nextDelta;
+    state.nextDelta = delta === null || waiting === null || waiting === undefined ? null : [...waiting, ...delta];
     state.next = index;
     this.apply(root);
   }
@@ -233,6 +250,8 @@ export class ContextTracker {
     state.index = state.next;
     state.next = undefined;
     state.generation++;
+    state.delta = state.nextDelta ? { generation: state.generation, paths: state.nextDelta } : undefined;
+    state.nextDelta = undefined;
     this.host.changed();
   }
 
