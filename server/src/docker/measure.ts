@@ -4,7 +4,7 @@
  * stream by, so memory stays bounded). Lines the entries up with the Dockerfile's steps via core/history.
  */
 import * as tar from 'tar-stream';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Analysis } from '../core/types';
 import { alignHistory, stepText, type BuildMeasurement, type HistoryEntry } from '../core/history';
 import type { MeasuredImage, MeasuredLayer } from '../protocol';
@@ -46,7 +46,8 @@ export async function readSavedImage(source: NodeJS.ReadableStream, idleMs: numb
     for await (const entry of extract) {
       const name = entry.header.name.replace(/^\.\//, '');
       if (name.endsWith('.json') && !name.includes('/')) json.set(name, await readJson(entry, entry.header.size ?? 0));
-      else if (name.endsWith('/layer.tar') || /^blobs\/sha256\/[0-9a-f]+$/.test(name)) files.set(name, await largestFiles(entry));
+      else if (name.endsWith('/layer.tar')) files.set(name, await largestFiles(entry));
+      else if (/^blobs\/sha256\/[0-9a-f]+$/.test(name)) await readBlob(entry, name, json, files);
       else entry.resume();
     }
   } finally {
@@ -54,6 +55,27 @@ export async function readSavedImage(source: NodeJS.ReadableStream, idleMs: numb
     stream.unpipe(extract);
   }
   return assemble(json, files);
+}
+
+/**
+ * An OCI layout blob (`docker save` of Engine 25 and later): the image config and manifests are JSON blobs,
+ * the layers tar blobs, and they come before manifest.json says which is which. A small blob is read whole and
+ * kept as JSON when it parses as JSON; anything else is read as a layer.
+ */
+async function readBlob(entry: TarEntry, name: string, json: Map<string, unknown>, files: Map<string, FileSize[]>): Promise<void> {
+  const size = entry.header.size ?? 0;
+  if (size > MAX_JSON_BYTES) return void files.set(name, await largestFiles(entry));
+  const chunks: Buffer[] = [];
+  for await (const chunk of entry) chunks.push(chunk as Buffer);
+  const data = Buffer.concat(chunks);
+  if (data[0] === 0x7b) {
+    try {
+      return void json.set(name, JSON.parse(data.toString('utf8')));
+    } catch {
+      // Not JSON after all: a layer.
+    }
+  }
+  files.set(name, await largestFiles(Readable.from([data])));
 }
 
 async function readJson(entry: TarEntry, size: number): Promise<unknown> {
@@ -68,9 +90,9 @@ async function readJson(entry: TarEntry, size: number): Promise<unknown> {
 }
 
 /** The largest regular files of one layer tarball; whiteouts and links count as nothing. */
-async function largestFiles(layer: TarEntry): Promise<FileSize[]> {
+async function largestFiles(layer: TarEntry | Readable): Promise<FileSize[]> {
   const inner = tar.extract();
-  layer.pipe(inner);
+  (layer as Readable).pipe(inner);
   const top: FileSize[] = [];
   try {
     for await (const e of inner) {
