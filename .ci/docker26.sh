@@ -61,6 +61,10 @@ if "$CLI" info >/dev/null 2>&1; then
   exit 0
 fi
 
+if ! command -v ip >/dev/null 2>&1; then
+  log "installing iproute2 (the bridge needs ip)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2
+fi
 if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
   ip link add "$BRIDGE" type bridge
   ip addr add "$BRIDGE_ADDR" dev "$BRIDGE"
