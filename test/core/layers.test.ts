@@ -120,7 +120,7 @@ test('a stage built FROM an earlier stage inherits its folders', () => {
   ]);
 });
 
-test('BuildKit skips stages the target does not need; legacy builds them', () => {
+test('BuildKit skips stages the target does not need; legacy builds them, but none after the target (checked on 20.10 and 26.1)', () => {
   check([
     ['FROM alpine AS unused', 'no', 'no'],
     ['RUN touch /x', 'no', 'yes'],
@@ -129,6 +129,6 @@ test('BuildKit skips stages the target does not need; legacy builds them', () =>
     ['FROM alpine AS final', 'no', 'no'],
     ['COPY --from=deps /y /y', 'yes', 'yes'],
     ['FROM alpine AS after', 'no', 'no'],
-    ['RUN touch /z', 'no', 'yes'],
+    ['RUN touch /z', 'no', 'no'],
   ], 'final');
 });

@@ -7,7 +7,9 @@ import { dirname, resolve } from 'node:path';
 import { analyzeDocument } from '../core/analyze';
 import { homedir } from 'node:os';
 import type { StepKey } from '../core/cache/keys';
-import { stateDir, readBaseline } from '../state/baselines';
+import { stateDir } from '../state/baselines';
+import { readForTarget } from '../state/targets';
+import { stageTargets } from '../core/stages';
 import { baseImageIds } from '../docker/bases';
 import type { ContextIndex } from '../core/context';
 import type { Analysis, AnalysisOptions } from '../core/types';
@@ -62,7 +64,7 @@ export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Pr
   // The daemon is asked while the context is scanned: its answer took about 200 ms, a tenth of `analyze` over
   // 100,000 files in as many folders.
   const state = stateDir(o.stateDir, process.env, homedir(), process.platform);
-  const recorded = readBaseline(state, dockerfile, o.target ?? null, o.builder);
+  const recorded = readForTarget(state, dockerfile, o.target ?? null, stageTargets(read.text, o.buildArgs), o.builder);
   if (recorded.problem !== null) err(`dockerfile-layers: note: ${recorded.problem}`);
   // Cache keys need the contents of copied files: they are read when a recorded build is compared or recorded.
   const hash = o.hashForCache === true || recorded.baseline !== null || needsFileContents(read.text, o);

@@ -117,21 +117,24 @@ function summarizeStages(stages: StageModel[], target: number | null, builder: A
   return stages.map((s) => {
     const inTarget = needed.has(s.index);
     const inFinalImage = final.has(s.index);
-    const built = builder === 'legacy' || inTarget;
+    // The legacy builder builds every stage in order and stops at the target; BuildKit only what the target needs.
+    const built = inTarget || (builder === 'legacy' && s.index < target);
     let role: string;
     if (s.index === target) role = 'The build target: its layers make up the final image.';
     else if (inFinalImage) role = `The target ${targetLabel} is built FROM this stage: its layers are in the final image.`;
     else if (inTarget) role = `Built because the target ${targetLabel} copies or mounts from it; its layers are not in the final image.`;
-    else if (built) role = `Not needed by the target ${targetLabel}, but the legacy builder builds every stage; its layers are not in the final image.`;
+    else if (built) role = `Not needed by the target ${targetLabel}, but the legacy builder builds every stage before it; its layers are not in the final image.`;
+    else if (s.index > target) role = `After the target ${targetLabel}: not built.`;
     else role = `Not needed by the target ${targetLabel}: BuildKit skips it.`;
     return { index: s.index, name: s.name, base: s.base, line: s.line, inTarget, inFinalImage, built, role };
   });
 }
 
-/** Steps of a stage BuildKit does not build add nothing in this build. */
+/** Steps of a stage the builder does not build add nothing in this build. */
 function skipVerdict(stages: StageSummary[], stage: number | null, target: number | null, model: ResolvedModel): LayerVerdict | null {
   if (stage === null || stages[stage].built) return null;
   const t = target === null ? '' : stageLabel(target, model.stages[target].name);
+  if (target !== null && stage > target) return { layer: 'no', reason: `This stage comes after the target ${t}: no builder builds it.`, metadata: false };
   return { layer: 'no', reason: `BuildKit does not build this stage: the target ${t} does not need it.`, metadata: false };
 }
 

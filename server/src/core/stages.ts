@@ -213,6 +213,12 @@ export function imageBases(text: string, buildArgs: Record<string, string>): str
   return [...new Set(model.stages.filter((s) => s.baseStage === null && s.base !== '' && s.base.toLowerCase() !== 'scratch').map((s) => s.base))];
 }
 
+/** Every target a build of `text` can name: each named stage, and null for the last stage. */
+export function stageTargets(text: string, buildArgs: Record<string, string>): Array<string | null> {
+  const model = resolveStages(parseDockerfile(text), buildArgs);
+  return [null, ...model.stages.map((s) => s.name).filter((n): n is string => n !== null)];
+}
+
 /** Resolves a target given as a stage name or index; undefined selects the last stage. Null when not found. */
 export function resolveTarget(stages: StageModel[], target: string | undefined): number | null {
   if (stages.length === 0) return null;

@@ -4,8 +4,8 @@
  * BuildKit keys a graph of operations per stage: RUN, COPY, ADD and WORKDIR (not `/`) are operations chained to
  * the one before; metadata instructions make none, but ENV, ARG, USER, WORKDIR and SHELL reach later RUNs
  * through their environment, user, working folder and shell. COPY/ADD key on a content hash of what they copy
- * (modes included, mtimes not); `COPY --link` copies onto an empty layer, so its own key ignores the layers
- * below; `COPY --from` a stage keys on the copied files' contents, so a stage that rebuilds to the same bytes
+ * (modes included, mtimes not); `COPY --link` is chained like any COPY by the BuildKit inside dockerd (measured
+ * on Docker 26.1); `COPY --from` a stage keys on the copied files' contents, so a stage that rebuilds to the same bytes
  * does not bust it. Cache and secret mounts add no input; a bind mount's source is content-hashed.
  * The legacy builder chains every instruction of a stage, metadata included, and puts the build args in
  * scope in front of each RUN's command, so any change busts that step and every later one of the stage.
@@ -90,7 +90,7 @@ export function computeKeys(model: ResolvedModel, builder: Builder, ctx: KeyCont
     const parent = stage.baseStage === null ? null : finals[stage.baseStage];
     const st: StageState = parent
       ? { ...parent, writes: parent.writes === null ? null : [...parent.writes] }
-      : { base: baseText(stage.base, ctx), workdir: '/', user: '', shell: '/bin/sh -c', key: digest(['FROM', baseText(stage.base, ctx)]), writes: [], last: null };
+      : { base: baseText(stage.base, ctx), workdir: '/', user: '', shell: DEFAULT_SHELL, key: digest(['FROM', baseText(stage.base, ctx)]), writes: [], last: null };
     const envFrom: Record<string, EnvOrigin> = {};
     stage.instructions.forEach((i, j) => {
       const ins = model.instructions[i];
@@ -133,7 +133,7 @@ function trackOrigins(ins: ResolvedInstruction, envFrom: Record<string, EnvOrigi
 function applyState(ins: ResolvedInstruction, st: StageState): void {
   if (ins.keyword === 'WORKDIR') st.workdir = posix.resolve(st.workdir, ins.expanded.join(' ') || '/');
   if (ins.keyword === 'USER') st.user = ins.expanded.join(' ');
-  if (ins.keyword === 'SHELL') st.shell = ins.words.join(' ');
+  if (ins.keyword === 'SHELL') st.shell = JSON.stringify(ins.words);
 }
 
 function stepKey(
@@ -142,11 +142,14 @@ function stepKey(
 ): StepKey {
   const isRun = ins.keyword === 'RUN';
   const env = isRun ? runEnv(ins) : builder === 'legacy' ? configEnv(ins) : {};
+  // A RUN is keyed on the command it runs: the shell form is the shell plus the line, the same as the exec
+  // form `["/bin/sh", "-c", "..."]` of that line (both builders take one from the cache for the other).
+  const instruction = isRun ? runText(ins, before.shell) : instructionText(ins);
   const inputs: KeyInputs = {
-    instruction: instructionText(ins), env,
+    instruction, env,
     workdir: isRun || ins.keyword === 'WORKDIR' || builder === 'legacy' ? before.workdir : '',
     user: isRun || ins.keyword === 'WORKDIR' || builder === 'legacy' ? before.user : '',
-    shell: isRun && ins.form === 'shell' ? before.shell : '', base: st.base, content: null,
+    shell: '', base: st.base, content: null,
   };
   let why: string | undefined;
   let fromStage: number | undefined;
@@ -162,16 +165,16 @@ function stepKey(
     if (mounts === null) why = 'A bind mount\'s source is not known before the build.';
     else if (mounts !== '') inputs.content = mounts;
   }
-  const link = builder === 'buildkit' && hasFlag(ins, 'link') && !hasFlag(ins, 'chmod');
-  const parentKey = link ? 'scratch' : st.key;
+  // BuildKit's own `--link` copies onto an empty layer, but the BuildKit inside dockerd (the classic image store,
+  // Docker 26.1 measured) runs such a copy again when a step below it reruns: it is chained like any COPY.
+  const parentKey = st.key;
   const unknownWhy = why ?? (parentKey === null ? st.keyWhy : undefined);
   const own = unknownWhy === undefined ? digest([parentKey ?? '', JSON.stringify(inputs, withoutFiles)]) : null;
   const result: StepKey = { index: i, stage: ins.stage, kind: 'step', key: own, inputs, parent: st.last, envFrom: { ...envFrom } };
   if (unknownWhy !== undefined) result.unknownWhy = unknownWhy;
   if (fromStage !== undefined) result.fromStage = fromStage;
   if (files !== undefined) result.files = files;
-  // A --link copy is merged onto the layers below: later steps still build on both.
-  st.key = own === null ? null : link ? digest([st.key ?? '', own]) : own;
+  st.key = own;
   if (own === null) st.keyWhy = unknownWhy;
   return result;
 }
@@ -226,16 +229,23 @@ function sorted(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** The shell a shell-form RUN runs with before any SHELL instruction, as JSON words. */
+const DEFAULT_SHELL = JSON.stringify(['/bin/sh', '-c']);
+
+/** A RUN as its command's words (shell-form lines run by `shell`), flags and heredoc bodies. */
+function runText(ins: ResolvedInstruction, shell: string): string {
+  const argv = ins.form === 'exec' ? ins.words : [...(JSON.parse(shell) as string[]), ins.args];
+  const flags = ins.flags.map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`)).sort();
+  const bodies = ins.heredocs.map((h) => `<<${h.name}\n${h.body}`);
+  return ['RUN', ...flags, JSON.stringify(argv), ...bodies].join(' ');
+}
+
 /** The instruction as the builder keys it: keyword, flags (sorted) and arguments; heredoc bodies included. */
 export function instructionText(ins: ResolvedInstruction): string {
   const flags = ins.flags.map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`)).sort();
   const args = ins.keyword === 'RUN' || ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT' ? ins.form === 'exec' ? JSON.stringify(ins.words) : ins.args : ins.expanded.join(' ');
   const bodies = ins.heredocs.map((h) => `<<${h.name}\n${h.body}`);
   return [ins.keyword, ...flags, args, ...bodies].filter((p) => p !== '').join(' ');
-}
-
-function hasFlag(ins: ResolvedInstruction, name: string): boolean {
-  return ins.flags.some((f) => f.name === name && f.value !== 'false');
 }
 
 /** The content a COPY/ADD keys on: the sources' digest, a stage's last key, or an image reference. */

@@ -7,7 +7,9 @@
 import { homedir } from 'node:os';
 import type { Connection } from 'vscode-languageserver';
 import type { AnalysisStore } from '../store';
-import { readBaseline, stateDir } from '../../state/baselines';
+import { stateDir } from '../../state/baselines';
+import { readForTarget } from '../../state/targets';
+import { stageTargets } from '../../core/stages';
 import { baseImageIds } from '../../docker/bases';
 import { findBuiltImage } from '../../docker/elsewhere';
 import { entryMtime } from '../../core/context';
@@ -28,7 +30,8 @@ export function registerCache(connection: Connection, store: AnalysisStore): Cac
     const settings = store.settingsOf(uri);
     if (file === null) return store.setCache(uri, { baseline: null, why: 'Only Dockerfiles saved on disk have recorded builds.' });
     const dir = serverStateDir();
-    const read = readBaseline(dir, file, settings.analysis.target ?? null, settings.analysis.builder);
+    const text = store.documents.get(uri)?.getText() ?? '';
+    const read = readForTarget(dir, file, settings.analysis.target ?? null, stageTargets(text, settings.analysis.buildArgs), settings.analysis.builder);
     if (read.problem !== null) connection.console.warn(`Dockerfile Layers: ${read.problem}`);
     const baseImages = store.trusted ? await baseImageIds(store.documents.get(uri)?.getText() ?? '', settings.analysis.buildArgs, process.env) : {};
     const why = read.problem ?? `No build of this Dockerfile for this target and builder is recorded yet: Build Image (or \`dockerfile-layers build\`) records one in ${dir}.`;
