@@ -145,8 +145,17 @@ async function checkFixture(t: TestContext, engine: TestEngine, fixture: string,
   const targetLog = await build(targetStage(report));
   const contradictions: string[] = [];
   let observedLayers = 0;
+  const targetIndex = targetStage(report).index;
   for (const stage of report.stages) {
     const steps = report.steps.filter((s) => s.stage === stage.index && s.keyword !== 'FROM');
+    if (builder === 'legacy' && stage.index > targetIndex) {
+      // After the target: the legacy builder stops at the target (its Step count ends there), so nothing may be predicted.
+      const total = /^Step \d+\/(\d+) :/m.exec(targetLog)?.[1];
+      const lastLine = report.steps.filter((s) => s.stage !== null && s.stage <= targetIndex).length + report.steps.filter((s) => s.stage === null).length;
+      assert.equal(Number(total), lastLine, `${fixture}: the legacy builder's step count ends at the target`);
+      for (const s of steps) if (s.layer !== 'no') contradictions.push(`line ${s.line} ${s.keyword}: predicted ${s.layer} for a stage after the target`);
+      continue;
+    }
     if (builder === 'buildkit' && !stage.inTarget) {
       // Not needed by the target: BuildKit must not have built it, and nothing may be predicted for it.
       const label = buildkitStageLabel(stage.index, stage.name);
