@@ -4,7 +4,7 @@
  * entries up with Dockerfile instructions. Processes run with argument arrays, never shell strings.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -178,14 +178,18 @@ async function makeBaseImageIfMissing(engine: TestEngine): Promise<void> {
   await makeBaseImage(engine, BASE_IMAGE);
 }
 
-/** Imports a one-layer image holding a static busybox and a symlink per applet in APPLETS, tagged `tag`. */
-export async function makeBaseImage(engine: TestEngine, tag: string): Promise<void> {
+/**
+ * Imports a one-layer image holding a static busybox, a symlink per applet in APPLETS and `extraFiles`
+ * (path under / -> content), tagged `tag`.
+ */
+export async function makeBaseImage(engine: TestEngine, tag: string, extraFiles: Record<string, string> = {}): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dl-base-'));
   try {
     const root = path.join(dir, 'root');
     mkdirSync(path.join(root, 'bin'), { recursive: true });
     copyFileSync(busyboxPath(), path.join(root, 'bin', 'busybox'));
     for (const applet of APPLETS) symlinkSync('busybox', path.join(root, 'bin', applet));
+    for (const [file, content] of Object.entries(extraFiles)) writeFileSync(path.join(root, file), content);
     const tarball = path.join(dir, 'rootfs.tar');
     const tar = await runProcess('tar', ['-C', root, '-cf', tarball, '.']);
     if (tar.code !== 0) throw new Error(`tar failed: ${tar.stderr}`);
