@@ -114,7 +114,7 @@ function carriesNonce(text: string, keyword: string, files: Record<string, strin
   if (text.includes(NONCE) || /--from=/.test(text)) return true;
   if (keyword !== 'COPY' && keyword !== 'ADD') return false;
   const sources = text.split(/\s+/).slice(1).filter((w) => !w.startsWith('--')).slice(0, -1);
-  return sources.some((src) => {
+  return sources.map((src) => src.replace(/\/+$/, '')).some((src) => {
     const pattern = new RegExp(`^${src.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}(/|$)`);
     return Object.entries(files).some(([file, content]) => (src === '.' || pattern.test(file)) && content.includes(NONCE));
   });
