@@ -16,7 +16,8 @@ export const DIGEST_BLOCK = 1024;
  * each item's position in that order (by its index in the step's item list).
  */
 export interface DigestState {
-  order: number[];
+  /** Item indices in path order; null when the items are in path order already (most `COPY .`s). */
+  order: number[] | null;
   positions: Int32Array;
   blocks: string[];
 }
@@ -33,13 +34,13 @@ export function canonicalDigest(items: CopiedItem[]): string {
 /** canonicalDigest with the state to patch it later (null for copies small enough to rehash whole). */
 export function digestWithState(items: CopiedItem[]): { digest: string; state: DigestState | null } {
   const inOrder = items.every((item, n) => n === 0 || items[n - 1].dest < item.dest);
-  const order = items.map((_, n) => n);
-  if (!inOrder) order.sort((a, b) => (items[a].dest < items[b].dest ? -1 : items[a].dest > items[b].dest ? 1 : 0));
-  if (items.length <= DIGEST_BLOCK) return { digest: `sha256:${hashLines(items, order, 0, order.length)}`, state: null };
-  const positions = new Int32Array(items.length);
-  order.forEach((itemIndex, position) => (positions[itemIndex] = position));
+  const order = inOrder ? null : items.map((_, n) => n).sort((a, b) => (items[a].dest < items[b].dest ? -1 : items[a].dest > items[b].dest ? 1 : 0));
+  if (items.length <= DIGEST_BLOCK) return { digest: `sha256:${hashLines(items, order, 0, items.length)}`, state: null };
+  // Positions only where the order is not the items' own: an identity map of 100,000 entries is memory for nothing.
+  const positions = new Int32Array(order === null ? 0 : items.length);
+  order?.forEach((itemIndex, position) => (positions[itemIndex] = position));
   const blocks: string[] = [];
-  for (let start = 0; start < order.length; start += DIGEST_BLOCK) blocks.push(hashLines(items, order, start, Math.min(order.length, start + DIGEST_BLOCK)));
+  for (let start = 0; start < items.length; start += DIGEST_BLOCK) blocks.push(hashLines(items, order, start, Math.min(items.length, start + DIGEST_BLOCK)));
   return { digest: blocksDigest(blocks), state: { order, positions, blocks } };
 }
 
@@ -49,8 +50,9 @@ export function digestWithState(items: CopiedItem[]): { digest: string; state: D
  */
 export function patchDigest(items: CopiedItem[], state: DigestState, changed: number[]): { digest: string; state: DigestState } {
   const blocks = [...state.blocks];
-  const dirty = new Set(changed.map((i) => Math.floor(state.positions[i] / DIGEST_BLOCK)));
-  for (const b of dirty) blocks[b] = hashLines(items, state.order, b * DIGEST_BLOCK, Math.min(state.order.length, (b + 1) * DIGEST_BLOCK));
+  const positionOf = (i: number): number => (state.order === null ? i : state.positions[i]);
+  const dirty = new Set(changed.map((i) => Math.floor(positionOf(i) / DIGEST_BLOCK)));
+  for (const b of dirty) blocks[b] = hashLines(items, state.order, b * DIGEST_BLOCK, Math.min(items.length, (b + 1) * DIGEST_BLOCK));
   return { digest: blocksDigest(blocks), state: { ...state, blocks } };
 }
 
@@ -58,12 +60,12 @@ function blocksDigest(blocks: string[]): string {
   return `sha256:${createSha256().update(`blocks ${DIGEST_BLOCK}\n${blocks.join('\n')}`).hex()}`;
 }
 
-/** The hex hash of the digest lines of `order[start..end)`. */
-function hashLines(items: CopiedItem[], order: number[], start: number, end: number): string {
+/** The hex hash of the digest lines of the items at positions [start, end) of `order` (null: the items' own order). */
+function hashLines(items: CopiedItem[], order: number[] | null, start: number, end: number): string {
   const hash = createSha256();
   let chunk = '';
   for (let n = start; n < end; n++) {
-    const i = items[order[n]];
+    const i = items[order === null ? n : order[n]];
     chunk += `${n === start ? '' : '\n'}${quoted(i.dest)} ${i.kind} ${i.mode.toString(8)} ${i.content}`;
     if (chunk.length >= DIGEST_CHUNK) {
       hash.update(chunk);

@@ -65,6 +65,7 @@ export const STAGE_SCENARIOS: CacheScenario[] = [
     ),
     mutate: [{ op: 'write', path: 'src.txt', content: 'two {{NONCE}}\n' }],
     misses: { legacy: ['COPY src.txt', 'RUN cat /src.txt'], buildkit: ['COPY src.txt', 'RUN cat /src.txt'] },
+    unpredictable: ['COPY --from=build /out /out', 'RUN cat /out > /seen'],
   },
   {
     name: 'a COPY --from whose source stage rebuilds with new output',

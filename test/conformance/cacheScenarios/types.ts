@@ -50,6 +50,12 @@ export interface CacheScenario {
   secret?: { id: string; file: string };
   /** `--secret` for the second build only (FILE in the context). */
   secondSecret?: { id: string; file: string };
+  /**
+   * Steps whose outcome no prediction made before the build can know (a COPY --from of what a command makes,
+   * in a stage that reruns, and the steps after it), picked out like `misses`: the tool's answer (it predicts a
+   * rebuild, the usual outcome, and says why it may not be) and the builder's are recorded, not compared.
+   */
+  unpredictable?: string[];
 }
 
 /** The image the scenarios start FROM, and one that differs by a file (for the base-image change). */

@@ -86,10 +86,18 @@ function missReason(i: number, keys: StepKey[], steps: Step[], pairs: Map<number
   // The first step that reruns is the cause users act on; every later step of the chain follows it.
   const parent = firstRebuiltAncestor(k, keys, known);
   if (parent !== null) return `Line ${steps[parent].line + 1} rebuilds, so this step does too.`;
+  // What a command of the source stage makes is not known before the build: a rebuilt stage usually makes new bytes.
+  if (k.fromStage !== undefined && sameExceptContent(k.inputs, before.inputs)) {
+    return 'The stage it copies from rebuilds, and a command there makes what it copies: it reruns unless those files come out byte-identical (then it is taken from the cache).';
+  }
   const own = ownChange(k.inputs, before.inputs, k);
   if (own !== null) return own;
-  if (k.fromStage !== undefined) return 'The stage it copies from rebuilds; if its files come out the same, this step is taken from the cache.';
   return 'It now runs after other steps than in the recorded build (steps were moved or removed before it).';
+}
+
+/** Whether two steps' inputs differ at most in what they copy. */
+function sameExceptContent(a: KeyInputs, b: KeyInputs): boolean {
+  return ownChange({ ...a, content: null }, { ...b, content: null }, { envFrom: {} } as StepKey) === null;
 }
 
 /** The first difference of a step's own inputs, in words; null when only its parent differs. */
