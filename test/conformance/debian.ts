@@ -3,11 +3,10 @@
  * (Debian's default mirror, about 1-2 minutes) and `docker import`; reused when it exists.
  * Processes run with argument arrays; the two-process pipe (tar | docker import) is wired in Node.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ensureImage, runProcess, type TestEngine } from './docker';
+import { ensureImage, pipeProcesses, runProcess, type TestEngine } from './docker';
 
 /** The Debian bookworm (minbase) image every apt fixture starts FROM. */
 export const DEBIAN_IMAGE = 'dl-test/debian:bookworm';
@@ -35,15 +34,5 @@ async function makeIfMissing(engine: TestEngine): Promise<void> {
 
 /** `tar -C root -c . | docker import -c 'CMD ["bash"]' - IMAGE`, as two processes joined by a pipe. */
 function importTree(engine: TestEngine, root: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const tar = spawn('tar', ['-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const imp = spawn(engine.cli, ['import', '-c', 'CMD ["bash"]', '-', DEBIAN_IMAGE], { env: engine.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let errors = '';
-    tar.stderr.on('data', (d: Buffer) => (errors += d.toString()));
-    imp.stderr.on('data', (d: Buffer) => (errors += d.toString()));
-    tar.stdout.pipe(imp.stdin);
-    tar.on('error', reject);
-    imp.on('error', reject);
-    imp.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`docker import failed (exit ${code}): ${errors.slice(-2000)}`))));
-  });
+  return pipeProcesses({ file: 'tar', args: ['-C', root, '-c', '.'] }, { file: engine.cli, args: ['import', '-c', 'CMD ["bash"]', '-', DEBIAN_IMAGE], env: engine.env }, 'docker import');
 }

@@ -150,16 +150,28 @@ async function provide(engine: TestEngine, tag: string, make: (first: TestEngine
 
 /** `docker save TAG` on one engine piped into `docker load` on another, as two processes. */
 function transferImage(from: TestEngine, to: TestEngine, tag: string): Promise<void> {
+  return pipeProcesses({ file: from.cli, args: ['save', tag], env: from.env }, { file: to.cli, args: ['load'], env: to.env }, `loading ${tag} into ${to.label}`);
+}
+
+/** One process of a pipe: what to run and with which environment. */
+export interface PipeEnd {
+  file: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** `a | b`, as two processes joined in Node (no shell); rejects with both stderrs' tail when `b` fails. */
+export function pipeProcesses(a: PipeEnd, b: PipeEnd, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const save = spawn(from.cli, ['save', tag], { env: from.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const load = spawn(to.cli, ['load'], { env: to.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const first = spawn(a.file, a.args, { env: a.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const second = spawn(b.file, b.args, { env: b.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let errors = '';
-    save.stderr.on('data', (d: Buffer) => (errors += d.toString()));
-    load.stderr.on('data', (d: Buffer) => (errors += d.toString()));
-    save.stdout.pipe(load.stdin);
-    save.on('error', reject);
-    load.on('error', reject);
-    load.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`loading ${tag} into ${to.label} failed (exit ${code}): ${errors.slice(-2000)}`))));
+    first.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+    second.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+    first.stdout.pipe(second.stdin);
+    first.on('error', reject);
+    second.on('error', reject);
+    second.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${what} failed (exit ${code}): ${errors.slice(-2000)}`))));
   });
 }
 
