@@ -60,8 +60,12 @@ export interface ContextIndex {
   delta?: { from: ContextIndex; paths: string[] };
 }
 
-/** A file's modification time in ms from the stamp hashing left (`dev:ino:size:mtime:ctime`); null when not stamped. */
+/**
+ * When a file last changed, in ms, from the stamp hashing left (`dev:ino:size:mtime:ctime`): the later of its
+ * modification and status-change times (a chmod changes only the latter); null when not stamped.
+ */
 export function entryMtime(entry: ContextEntry | undefined): number | null {
-  const mtime = entry?.stamp === undefined ? NaN : Number(entry.stamp.split(':')[3]);
-  return Number.isFinite(mtime) ? mtime : null;
+  const parts = entry?.stamp?.split(':') ?? [];
+  const times = [Number(parts[3]), Number(parts[4])].filter(Number.isFinite);
+  return times.length === 0 ? null : Math.max(...times);
 }
