@@ -35,8 +35,9 @@ interface CliReport {
 /** Totals per `engine builder`, for the summary. */
 interface Tally {
   runs: number;
-  /** Milliseconds the runs took, builds and CLI calls included. */
+  /** Milliseconds the runs took, builds and CLI calls included, and the part of it each phase took. */
   ms: number;
+  phases: Record<Phase, number>;
   compared: number;
   agreements: number;
   notShown: number;
@@ -47,6 +48,7 @@ interface Tally {
   unknowable: number;
 }
 
+type Phase = 'first build' | 'prediction' | 'second build';
 const tallies = new Map<string, Tally>();
 /** Per scenario, the observed misses of each `engine builder` (1-based lines), to show where they differ. */
 const observedMisses = new Map<string, Map<string, number[]>>();
@@ -62,7 +64,7 @@ after(async () => {
 });
 
 const tallyOf = (key: string): Tally => {
-  if (!tallies.has(key)) tallies.set(key, { runs: 0, ms: 0, compared: 0, agreements: 0, notShown: 0, disagreements: [], toolExits: 0, unknowable: 0 });
+  if (!tallies.has(key)) tallies.set(key, { runs: 0, ms: 0, phases: { 'first build': 0, prediction: 0, 'second build': 0 }, compared: 0, agreements: 0, notShown: 0, disagreements: [], toolExits: 0, unknowable: 0 });
   return tallies.get(key) as Tally;
 };
 
@@ -112,6 +114,7 @@ for (const scenario of CACHE_SCENARIOS) {
 test('cache prediction summary: zero disagreements', (t) => {
   for (const [key, v] of [...tallies].sort()) {
     t.diagnostic(`${key}: ${v.runs} scenario runs in ${Math.round(v.ms / 1000)} s, ${v.compared} steps compared, ${v.agreements} agreements, ${v.unknowable} unknowable before the build (recorded, not judged), ${v.disagreements.length} disagreements, ${v.notShown} predicted steps the builder did not show; ${v.toolExits} first builds exited non-zero after building`);
+    t.diagnostic(`${key}: time per phase: ${Object.entries(v.phases).map(([p, ms]) => `${p} ${Math.round(ms / 1000)} s`).join(', ')}`);
     for (const d of v.disagreements) t.diagnostic(`  disagreement (${key}): ${d}`);
   }
   for (const s of skipped) t.diagnostic(`skipped: ${s}`);
@@ -138,14 +141,15 @@ async function runScenario(t: TestContext, engine: TestEngine, builder: Builder,
     mkdirSync(stateDir);
     const nonce = `${process.pid.toString(36)}${Date.now().toString(36)}${(nonceCounter++).toString(36)}`;
     writeContext(ctx, scenario, nonce);
-    const first = await firstBuild(engine, builder, scenario, ctx, stateDir);
+    const tally = tallyOf(`${engine.label} ${builder}`);
+    const first = await timed(tally, 'first build', firstBuild(engine, builder, scenario, ctx, stateDir));
     images.push(first.image);
-    if (first.failure !== null) tallyOf(`${engine.label} ${builder}`).toolExits++;
+    if (first.failure !== null) tally.toolExits++;
     const second = applyMutations(ctx, scenario, nonce);
-    const report = HARNESS_ONLY ? null : await predict(engine, builder, ctx, stateDir, second);
+    const report = HARNESS_ONLY ? null : await timed(tally, 'prediction', predict(engine, builder, ctx, stateDir, second));
     const tag = `dl-test/cache-${slug(scenario.name)}:${builder}`;
     images.push(tag);
-    const log = await dockerBuild(engine, builder, ctx, { ...second, secret: scenario.secret ?? scenario.secondSecret }, tag);
+    const log = await timed(tally, 'second build', dockerBuild(engine, builder, ctx, { ...second, secret: scenario.secret ?? scenario.secondSecret }, tag));
     const dockerfile = parseDockerfile(second.dockerfile);
     const observed = observedSteps(log, dockerfile, builder);
     const disagreements = record(t, engine, builder, scenario, dockerfile, observed, report);
@@ -195,6 +199,15 @@ function record(t: TestContext, engine: TestEngine, builder: Builder, scenario: 
   t.diagnostic(`${scenario.name} ${key}: builder shows [${outcome}]${report === null ? '' : `; not shown: [${notShown}]; disagreements ${disagreements.length}`}`);
   for (const d of disagreements) t.diagnostic(`disagreement: ${d}`);
   return disagreements;
+}
+
+async function timed<T>(tally: Tally, phase: Phase, work: Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await work;
+  } finally {
+    tally.phases[phase] += Date.now() - started;
+  }
 }
 
 function instructionText(dockerfile: ParsedDockerfile, line: number): string {

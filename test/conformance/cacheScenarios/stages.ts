@@ -46,7 +46,18 @@ export const STAGE_SCENARIOS: CacheScenario[] = [
     misses: { legacy: ['COPY n.txt', 'COPY a.txt'], buildkit: ['COPY n.txt', 'COPY a.txt'] },
   },
   {
+    // Every file of the builder stage comes from the context, so the copied file's bytes are known before the build.
     name: 'a builder stage whose input changes while its output stays byte-identical',
+    files: { ...NONCE_FILE, 'src/keep.txt': 'keep {{NONCE}}\n', 'src/other.txt': 'one\n', 'later.txt': 'later\n' },
+    dockerfile: df(
+      `FROM ${BASE} AS build`, 'COPY src/ /src/', 'COPY later.txt /src/later.txt',
+      `FROM ${BASE}`, COPY_NONCE, 'COPY --from=build /src/keep.txt /keep.txt', 'COPY later.txt /later.txt',
+    ),
+    mutate: [{ op: 'write', path: 'src/other.txt', content: 'two\n' }],
+    misses: { legacy: ['COPY src/', 'COPY later.txt /src/'], buildkit: ['COPY src/', 'COPY later.txt /src/'] },
+  },
+  {
+    name: 'a RUN in a builder stage leaves a copied file as it was',
     files: { ...NONCE_FILE, 'src/keep.txt': 'keep {{NONCE}}\n', 'src/other.txt': 'one\n', 'later.txt': 'later\n' },
     dockerfile: df(
       `FROM ${BASE} AS build`, 'COPY src/ /src/', 'RUN ls /src > /list',
@@ -54,6 +65,16 @@ export const STAGE_SCENARIOS: CacheScenario[] = [
     ),
     mutate: [{ op: 'write', path: 'src/other.txt', content: 'two\n' }],
     misses: { legacy: ['COPY src/', 'RUN ls'], buildkit: ['COPY src/', 'RUN ls'] },
+  },
+  {
+    name: 'a RUN in a builder stage rewrites a copied file from a changed input',
+    files: { ...NONCE_FILE, 'src/keep.txt': 'keep {{NONCE}}\n', 'src/other.txt': 'one\n', 'later.txt': 'later\n' },
+    dockerfile: df(
+      `FROM ${BASE} AS build`, 'COPY src/ /src/', 'RUN cat /src/other.txt >> /src/keep.txt',
+      `FROM ${BASE}`, COPY_NONCE, 'COPY --from=build /src/keep.txt /keep.txt', 'COPY later.txt /later.txt',
+    ),
+    mutate: [{ op: 'write', path: 'src/other.txt', content: 'two\n' }],
+    misses: { legacy: ['COPY src/', 'RUN cat', 'COPY --from', 'COPY later.txt'], buildkit: ['COPY src/', 'RUN cat', 'COPY --from', 'COPY later.txt'] },
   },
   {
     // The copied file is the output of a RUN that reruns: no prediction made before the build can know its bytes.
