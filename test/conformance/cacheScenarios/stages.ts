@@ -45,37 +45,10 @@ export const STAGE_SCENARIOS: CacheScenario[] = [
     mutate: [{ op: 'edit', from: BASE, to: OTHER_BASE }],
     misses: { legacy: ['COPY n.txt', 'COPY a.txt'], buildkit: ['COPY n.txt', 'COPY a.txt'] },
   },
-  {
-    // Every file of the builder stage comes from the context, so the copied file's bytes are known before the build.
-    name: 'a builder stage whose input changes while its output stays byte-identical',
-    files: { ...NONCE_FILE, 'src/keep.txt': 'keep {{NONCE}}\n', 'src/other.txt': 'one\n', 'later.txt': 'later\n' },
-    dockerfile: df(
-      `FROM ${BASE} AS build`, 'COPY src/ /src/', 'COPY later.txt /src/later.txt',
-      `FROM ${BASE}`, COPY_NONCE, 'COPY --from=build /src/keep.txt /keep.txt', 'COPY later.txt /later.txt',
-    ),
-    mutate: [{ op: 'write', path: 'src/other.txt', content: 'two\n' }],
-    misses: { legacy: ['COPY src/', 'COPY later.txt /src/'], buildkit: ['COPY src/', 'COPY later.txt /src/'] },
-  },
-  {
-    name: 'a RUN in a builder stage leaves a copied file as it was',
-    files: { ...NONCE_FILE, 'src/keep.txt': 'keep {{NONCE}}\n', 'src/other.txt': 'one\n', 'later.txt': 'later\n' },
-    dockerfile: df(
-      `FROM ${BASE} AS build`, 'COPY src/ /src/', 'RUN ls /src > /list',
-      `FROM ${BASE}`, COPY_NONCE, 'COPY --from=build /src/keep.txt /keep.txt', 'COPY later.txt /later.txt',
-    ),
-    mutate: [{ op: 'write', path: 'src/other.txt', content: 'two\n' }],
-    misses: { legacy: ['COPY src/', 'RUN ls'], buildkit: ['COPY src/', 'RUN ls'] },
-  },
-  {
-    name: 'a RUN in a builder stage rewrites a copied file from a changed input',
-    files: { ...NONCE_FILE, 'src/keep.txt': 'keep {{NONCE}}\n', 'src/other.txt': 'one\n', 'later.txt': 'later\n' },
-    dockerfile: df(
-      `FROM ${BASE} AS build`, 'COPY src/ /src/', 'RUN cat /src/other.txt >> /src/keep.txt',
-      `FROM ${BASE}`, COPY_NONCE, 'COPY --from=build /src/keep.txt /keep.txt', 'COPY later.txt /later.txt',
-    ),
-    mutate: [{ op: 'write', path: 'src/other.txt', content: 'two\n' }],
-    misses: { legacy: ['COPY src/', 'RUN cat', 'COPY --from', 'COPY later.txt'], buildkit: ['COPY src/', 'RUN cat', 'COPY --from', 'COPY later.txt'] },
-  },
+  // Every file of the first builder stage comes from the context, so the copied file's bytes are known before the build.
+  keepFromBuilder('a builder stage whose input changes while its output stays byte-identical', 'COPY later.txt /src/later.txt', ['COPY src/', 'COPY later.txt /src/']),
+  keepFromBuilder('a RUN in a builder stage leaves a copied file as it was', 'RUN ls /src > /list', ['COPY src/', 'RUN ls']),
+  keepFromBuilder('a RUN in a builder stage rewrites a copied file from a changed input', 'RUN cat /src/other.txt >> /src/keep.txt', ['COPY src/', 'RUN cat', 'COPY --from', 'COPY later.txt']),
   {
     // The copied file is the output of a RUN that reruns: no prediction made before the build can know its bytes.
     name: 'a builder stage whose RUN makes byte-identical output from changed input',
@@ -109,3 +82,20 @@ export const STAGE_SCENARIOS: CacheScenario[] = [
     misses: { legacy: ['COPY b.txt', 'COPY --from'], buildkit: ['COPY b.txt', 'COPY --from'] },
   },
 ];
+
+/**
+ * A builder stage copies src/ and runs `step`; the last stage copies src/keep.txt from it; then src/other.txt
+ * changes. `misses` are both builders' misses.
+ */
+function keepFromBuilder(name: string, step: string, misses: string[]): CacheScenario {
+  return {
+    name,
+    files: { ...NONCE_FILE, 'src/keep.txt': 'keep {{NONCE}}\n', 'src/other.txt': 'one\n', 'later.txt': 'later\n' },
+    dockerfile: df(
+      `FROM ${BASE} AS build`, 'COPY src/ /src/', step,
+      `FROM ${BASE}`, COPY_NONCE, 'COPY --from=build /src/keep.txt /keep.txt', 'COPY later.txt /later.txt',
+    ),
+    mutate: [{ op: 'write', path: 'src/other.txt', content: 'two\n' }],
+    misses: { legacy: misses, buildkit: misses },
+  };
+}
