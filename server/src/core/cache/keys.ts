@@ -78,8 +78,6 @@ interface StageState {
    * null once a RUN may have changed any of them.
    */
   writes: Array<{ items: CopyItems; workdir: string }> | null;
-  /** A RUN came after some of `writes`: a folder may hold more than they say, a file they wrote is taken as is. */
-  ranAfterWrites: boolean;
   keyWhy?: string;
   last: number | null;
 }
@@ -92,7 +90,7 @@ export function computeKeys(model: ResolvedModel, builder: Builder, ctx: KeyCont
     const parent = stage.baseStage === null ? null : finals[stage.baseStage];
     const st: StageState = parent
       ? { ...parent, writes: parent.writes === null ? null : [...parent.writes] }
-      : { base: baseText(stage.base, ctx), workdir: '/', user: '', shell: DEFAULT_SHELL, key: digest(['FROM', baseText(stage.base, ctx)]), writes: [], ranAfterWrites: false, last: null };
+      : { base: baseText(stage.base, ctx), workdir: '/', user: '', shell: DEFAULT_SHELL, key: digest(['FROM', baseText(stage.base, ctx)]), writes: [], last: null };
     const envFrom: Record<string, EnvOrigin> = {};
     stage.instructions.forEach((i, j) => {
       const ins = model.instructions[i];
@@ -186,13 +184,12 @@ function withoutFiles(key: string, value: unknown): unknown {
 }
 
 /**
- * Tracks what the stage's files are: COPY/ADD add their items. A RUN may add files anywhere: a file a COPY wrote
- * is still taken to be what it copied (a command that rewrites it from the same input makes the same bytes;
- * from changed input, the copied file changed too), but a folder may now hold more.
+ * Tracks what the stage's files are: COPY/ADD add their items; a RUN makes them unknown, since a command may
+ * rewrite any of them (measured: a RUN that appends a changed file to a copied one reruns the COPY --from it).
  */
 function recordWrites(i: number, ins: ResolvedInstruction, st: StageState, workdir: string, ctx: KeyContext): void {
   if (st.writes === null) return;
-  if (ins.keyword === 'RUN') return void (st.ranAfterWrites = true);
+  if (ins.keyword === 'RUN') return void (st.writes = null);
   if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') return;
   const copy = ctx.copies.get(i);
   if (copy?.items === undefined || copy.digest === null) return void (st.writes = null);
@@ -212,7 +209,6 @@ function stageFilesDigest(ins: ResolvedInstruction, src: StageState): { content:
   const found: Record<string, string> = {};
   for (const s of sources) {
     const path = posix.resolve('/', s);
-    if (src.ranAfterWrites && !written.has(path)) return null;
     for (const [p, c] of written) if (p === path || p.startsWith(path === '/' ? '/' : `${path}/`)) found[p] = c;
   }
   const entries = Object.entries(found).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

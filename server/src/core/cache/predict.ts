@@ -88,7 +88,7 @@ function missReason(i: number, keys: StepKey[], steps: Step[], pairs: Map<number
   if (parent !== null) return `Line ${steps[parent].line + 1} rebuilds, so this step does too.`;
   // What a command of the source stage makes is not known before the build: a rebuilt stage usually makes new bytes.
   if (k.fromStage !== undefined && sameExceptContent(k.inputs, before.inputs)) {
-    return 'The stage it copies from rebuilds, and a command there makes what it copies: it reruns unless those files come out byte-identical (then it is taken from the cache).';
+    return 'The stage it copies from rebuilds, and a command there may change what it copies: it reruns unless those files come out byte-identical (then it is taken from the cache).';
   }
   const own = ownChange(k.inputs, before.inputs, k);
   if (own !== null) return own;
