@@ -29,7 +29,7 @@ function historyOf(builder: Builder): DatedEntry[] {
 function check(lines: string[], files: Record<string, [string, number]>, builder: Builder, expected: string[]): void {
   for (const { eol } of EOLS) {
     const index = contextOf(files);
-    const run = analyzeDocument(dockerfile(lines, eol), { builder, buildArgs: {} }, index);
+    const run = analyzeDocument(dockerfile(lines, eol), { builder, buildArgs: {}, cache: { baseline: null } }, index);
     const mtimeOf = (p: string): number | null => Number(index.entries.get(p)?.stamp?.split(':')[3] ?? NaN);
     const cache = inferCache(run.analysis, run.keys, { image: 'app:1', history: historyOf(builder), mtimeOf });
     assert.deepEqual(cache.map((c, i) => `${i}:${c.status}`).filter((s) => !s.endsWith('unknown')), expected, `${builder}`);

@@ -29,11 +29,13 @@ export interface CacheOutcome {
 
 /** Computes keys and sets every step's predicted cache status from `options.cache` (the steps are changed); never throws. */
 export function applyCache(model: ResolvedModel, steps: Step[], stages: StageSummary[], copies: Map<number, CopySize>, options: AnalysisOptions, context?: ContextIndex): CacheOutcome {
-  const keys = computeKeys(model, options.builder, keyContext(copies, options, context));
   const cache = options.cache;
-  const baseline = cache === undefined ? { why: NOT_ASKED } : cache.baseline ?? { why: cache.why ?? NOT_ASKED };
+  // Nothing asked (no state folder looked at): no keys are made, and every step keeps its unknown status.
+  if (cache === undefined) return { steps, nextBuild: null, keys: [] };
+  const keys = computeKeys(model, options.builder, keyContext(copies, options, context));
+  const baseline = cache.baseline ?? { why: cache.why ?? NOT_ASKED };
   const built = (stage: number | null): boolean => stage !== null && stages[stage]?.built === true;
-  const elsewhere = cache?.baseline === null ? cache.elsewhere : undefined;
+  const elsewhere = cache.baseline === null ? cache.elsewhere : undefined;
   if (elsewhere !== undefined) {
     const inferred = inferCache({ ...EMPTY_ANALYSIS, builder: options.builder, steps, stages }, keys, elsewhere);
     steps.forEach((s, i) => (s.cache = inferred[i]));

@@ -86,7 +86,9 @@ function toResult(outcome: BuildOutcome, message: string): BuildResult {
  * the reasons); what went wrong or surprised goes to `log`.
  */
 async function measureAndRecord(store: AnalysisStore, uri: string, file: string, text: string, outcome: BuildOutcome, log: (line: string) => void): Promise<void> {
-  const options = store.optionsOf(uri);
+  // The keys are made only when a cache comparison is asked for: a build is recorded even before one was loaded.
+  const loaded = store.optionsOf(uri);
+  const options = loaded.cache === undefined ? { ...loaded, cache: { baseline: null } } : loaded;
   const index = store.contextOf(uri);
   const run = analyzeDocument(text, options, index === 'pending' ? undefined : index);
   const built = { dockerfile: file, text, analysis: run.analysis, keys: run.keys, stateDir: serverStateDir(), baseImages: options.cache?.baseImages ?? {} };
