@@ -16,9 +16,10 @@ export const DIGEST_BLOCK = 1024;
  * each item's position in that order (by its index in the step's item list).
  */
 export interface DigestState {
-  /** Item indices in path order; null when the items are in path order already (most `COPY .`s). */
-  order: number[] | null;
-  positions: Int32Array;
+  /** Item indices in path order; null when the items are in path order already. */
+  order: Int32Array | null;
+  /** Each item's position in `order`, made on the first patch (most large copies are never patched). */
+  positions?: Int32Array;
   blocks: string[];
 }
 
@@ -34,14 +35,12 @@ export function canonicalDigest(items: CopiedItem[]): string {
 /** canonicalDigest with the state to patch it later (null for copies small enough to rehash whole). */
 export function digestWithState(items: CopiedItem[]): { digest: string; state: DigestState | null } {
   const inOrder = items.every((item, n) => n === 0 || items[n - 1].dest < item.dest);
-  const order = inOrder ? null : items.map((_, n) => n).sort((a, b) => (items[a].dest < items[b].dest ? -1 : items[a].dest > items[b].dest ? 1 : 0));
+  // A typed array: half the memory of a number array for the 200,000 items of a large `COPY .`.
+  const order = inOrder ? null : Int32Array.from(items.keys()).sort((a, b) => (items[a].dest < items[b].dest ? -1 : items[a].dest > items[b].dest ? 1 : 0));
   if (items.length <= DIGEST_BLOCK) return { digest: `sha256:${hashLines(items, order, 0, items.length)}`, state: null };
-  // Positions only where the order is not the items' own: an identity map of 100,000 entries is memory for nothing.
-  const positions = new Int32Array(order === null ? 0 : items.length);
-  order?.forEach((itemIndex, position) => (positions[itemIndex] = position));
   const blocks: string[] = [];
   for (let start = 0; start < items.length; start += DIGEST_BLOCK) blocks.push(hashLines(items, order, start, Math.min(items.length, start + DIGEST_BLOCK)));
-  return { digest: blocksDigest(blocks), state: { order, positions, blocks } };
+  return { digest: blocksDigest(blocks), state: { order, blocks } };
 }
 
 /**
@@ -50,10 +49,18 @@ export function digestWithState(items: CopiedItem[]): { digest: string; state: D
  */
 export function patchDigest(items: CopiedItem[], state: DigestState, changed: number[]): { digest: string; state: DigestState } {
   const blocks = [...state.blocks];
-  const positionOf = (i: number): number => (state.order === null ? i : state.positions[i]);
+  const positions = state.order === null ? undefined : state.positions ?? inverse(state.order);
+  const positionOf = (i: number): number => (positions === undefined ? i : positions[i]);
   const dirty = new Set(changed.map((i) => Math.floor(positionOf(i) / DIGEST_BLOCK)));
   for (const b of dirty) blocks[b] = hashLines(items, state.order, b * DIGEST_BLOCK, Math.min(items.length, (b + 1) * DIGEST_BLOCK));
-  return { digest: blocksDigest(blocks), state: { ...state, blocks } };
+  return { digest: blocksDigest(blocks), state: { ...state, blocks, ...(positions ? { positions } : {}) } };
+}
+
+/** The position of each item in `order`. */
+function inverse(order: Int32Array): Int32Array {
+  const positions = new Int32Array(order.length);
+  order.forEach((itemIndex, position) => (positions[itemIndex] = position));
+  return positions;
 }
 
 function blocksDigest(blocks: string[]): string {
@@ -61,7 +68,7 @@ function blocksDigest(blocks: string[]): string {
 }
 
 /** The hex hash of the digest lines of the items at positions [start, end) of `order` (null: the items' own order). */
-function hashLines(items: CopiedItem[], order: number[] | null, start: number, end: number): string {
+function hashLines(items: CopiedItem[], order: Int32Array | null, start: number, end: number): string {
   const hash = createSha256();
   let chunk = '';
   for (let n = start; n < end; n++) {
