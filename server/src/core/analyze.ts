@@ -2,7 +2,7 @@
  * The whole pure analysis: Dockerfile text + options -> stages, steps (layer, size, cache) and findings.
  */
 import type { Analysis, AnalysisOptions, Finding, SizeEstimate, Step, StageSummary, StageModel } from './types';
-import { parseDockerfile } from './dockerfile';
+import { flagText, parseDockerfile } from './dockerfile';
 import { finalImageStages, neededStages, resolveStages, resolveTarget, type ResolvedModel } from './stages';
 import { classifyLayers, stageLabel, type LayerVerdict } from './layers';
 import { checkBuilderSupport } from './compat';
@@ -162,7 +162,7 @@ function toStep(ins: ResolvedModel['instructions'][number], v: LayerVerdict, cop
 const SUMMARY_LENGTH = 72;
 
 function summarize(ins: ResolvedModel['instructions'][number]): string {
-  const flags = ins.flags.map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`));
+  const flags = ins.flags.map(flagText);
   const text = [ins.keyword, ...flags, ins.args.replace(/\s+/g, ' ').trim()].filter((p) => p !== '').join(' ');
   return text.length > SUMMARY_LENGTH ? `${text.slice(0, SUMMARY_LENGTH - 1)}…` : text;
 }

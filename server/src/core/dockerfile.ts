@@ -153,3 +153,8 @@ function checkInstruction(m: InstructionModel, findings: Finding[]): void {
     findings.push({ code: 'invalid-onbuild', severity: 'error', message: `ONBUILD ${m.trigger} is not allowed: the build fails here.`, ...at });
   }
 }
+
+/** A flag as written in the Dockerfile: `--name` or `--name=value`. */
+export function flagText(f: FlagModel): string {
+  return f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`;
+}

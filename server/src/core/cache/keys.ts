@@ -10,6 +10,7 @@
  * The legacy builder chains every instruction of a stage, metadata included, and puts the build args in
  * scope in front of each RUN's command, so any change busts that step and every later one of the stage.
  */
+import { flagText } from '../dockerfile';
 import type { Builder } from '../types';
 import type { ResolvedInstruction, ResolvedModel } from '../stages';
 import { stageRef } from '../stages';
@@ -238,14 +239,14 @@ const DEFAULT_SHELL = JSON.stringify(['/bin/sh', '-c']);
 /** A RUN as its command's words (shell-form lines run by `shell`), flags and heredoc bodies. */
 function runText(ins: ResolvedInstruction, shell: string): string {
   const argv = ins.form === 'exec' ? ins.words : [...(JSON.parse(shell) as string[]), ins.args];
-  const flags = ins.flags.map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`)).sort();
+  const flags = ins.flags.map(flagText).sort();
   const bodies = ins.heredocs.map((h) => `<<${h.name}\n${h.body}`);
   return ['RUN', ...flags, JSON.stringify(argv), ...bodies].join(' ');
 }
 
 /** The instruction as the builder keys it: keyword, flags (sorted) and arguments; heredoc bodies included. */
 export function instructionText(ins: ResolvedInstruction): string {
-  const flags = ins.flags.map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`)).sort();
+  const flags = ins.flags.map(flagText).sort();
   const args = ins.keyword === 'RUN' || ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT' ? ins.form === 'exec' ? JSON.stringify(ins.words) : ins.args : ins.expanded.join(' ');
   const bodies = ins.heredocs.map((h) => `<<${h.name}\n${h.body}`);
   return [ins.keyword, ...flags, args, ...bodies].filter((p) => p !== '').join(' ');

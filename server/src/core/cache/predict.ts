@@ -97,11 +97,11 @@ function missReason(i: number, keys: StepKey[], steps: Step[], pairs: Map<number
 
 /** Whether two steps' inputs differ at most in what they copy. */
 function sameExceptContent(a: KeyInputs, b: KeyInputs): boolean {
-  return ownChange({ ...a, content: null }, { ...b, content: null }, { envFrom: {} } as StepKey) === null;
+  return ownChange({ ...a, content: null }, { ...b, content: null }, { envFrom: {} }) === null;
 }
 
 /** The first difference of a step's own inputs, in words; null when only its parent differs. */
-function ownChange(now: KeyInputs, then: KeyInputs, k: StepKey): string | null {
+function ownChange(now: KeyInputs, then: KeyInputs, k: Pick<StepKey, 'envFrom' | 'files'>): string | null {
   if (now.instruction !== then.instruction) return 'Instruction changed.';
   const env = changedKeys(now.env, then.env);
   if (env.length > 0) {
@@ -129,7 +129,7 @@ function changedKeys(a: Record<string, string>, b: Record<string, string>): stri
 }
 
 /** Which copied files changed (`src/app.js changed (and 2 more files)`), or a plain sentence when not listed. */
-function filesChange(k: StepKey, then: KeyInputs): string {
+function filesChange(k: Pick<StepKey, 'files'>, then: KeyInputs): string {
   const listed = k.files?.();
   if (listed === undefined || !('files' in listed) || then.files === undefined || then.filesTruncated) return 'The copied files changed.';
   const now = listed.files;

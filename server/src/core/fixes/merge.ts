@@ -4,6 +4,7 @@
  * or uses separators that `&&` would rebind runs in a subshell, so the merged step behaves like the
  * separate ones, each of which started in WORKDIR with a fresh shell.
  */
+import { flagText } from '../dockerfile';
 import type { ResolvedInstruction } from '../stages';
 import type { RuleContext } from '../rules/context';
 import type { TextEdit } from './edits';
@@ -61,7 +62,7 @@ export function mergeEdit(ctx: RuleContext, group: ResolvedInstruction[]): TextE
   const esc = ctx.escape;
   const out: string[] = [];
   for (let i = 1; i < group.length; i++) out.push(...commentsBetween(ctx, group[i - 1], group[i]));
-  const flags = group[0].flags.map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`));
+  const flags = group[0].flags.map(flagText);
   const keyword = ctx.lines[group[0].line].match(/^\s*\S+/)?.[0] ?? 'RUN';
   const merged: string[] = [];
   (parts as string[][]).forEach((part, i) => {
