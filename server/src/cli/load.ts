@@ -8,7 +8,7 @@ import { analyzeDocument } from '../core/analyze';
 import { homedir } from 'node:os';
 import type { StepKey } from '../core/cache/keys';
 import { stateDir } from '../state/baselines';
-import { readForTarget } from '../state/targets';
+import { noBaselineWhy, readForTarget } from '../state/targets';
 import { stageTargets } from '../core/stages';
 import { baseImageIds } from '../docker/bases';
 import type { ContextIndex } from '../core/context';
@@ -74,7 +74,7 @@ export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Pr
   const bases = o.noDocker === true || (recorded.baseline === null && o.hashForCache !== true) ? Promise.resolve({}) : baseImageIds(read.text, o.buildArgs, process.env);
   const [resolved, index, baseImages] = await Promise.all([asked, scanned, bases]);
   if (resolved.note !== null) err(`dockerfile-layers: note: ${resolved.note} --engine-version sets another.`);
-  const cache = recorded.baseline !== null ? { baseline: recorded.baseline, baseImages } : { baseline: null, why: recorded.problem ?? noBaseline(state), baseImages };
+  const cache = recorded.baseline !== null ? { baseline: recorded.baseline, baseImages } : { baseline: null, why: recorded.problem ?? noBaselineWhy(state), baseImages };
   const options: AnalysisOptions = { builder: o.builder, target: o.target, buildArgs: o.buildArgs, engine: resolved.engine, cache };
   const run = analyzeDocument(read.text, options, index);
   const analysis = contextFindings(run.analysis, index);
@@ -82,11 +82,6 @@ export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Pr
   if (unknownTarget) return (err(`dockerfile-layers: ${unknownTarget.message}`), null);
   return { dockerfile, context, text: read.text, analysis, keys: run.keys, stateDir: state, baseImages, ...(index ? { index } : {}) };
 }
-
-function noBaseline(state: string): string {
-  return `No build of this Dockerfile for this target and builder is recorded in ${state} yet: \`dockerfile-layers build\` (or Build Image in the editor) records one.`;
-}
-
 
 /**
  * Scans the context; file contents are read only when `hash` (an ADD may extract an archive): the CLI prints

@@ -24,3 +24,8 @@ export function readForTarget(dir: string, dockerfile: string, target: string | 
   }
   return { baseline: { ...base, target, knownKeys: [...keys].slice(0, MAX_KNOWN_KEYS * 4) }, problem: own.problem };
 }
+
+/** Why a prediction has nothing to compare with when no build of the Dockerfile is recorded in `dir`. */
+export function noBaselineWhy(dir: string): string {
+  return `No build of this Dockerfile for this target and builder is recorded in ${dir} yet: \`dockerfile-layers build\` (or Build Image in the editor) records one.`;
+}

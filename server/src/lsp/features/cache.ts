@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import type { Connection } from 'vscode-languageserver';
 import type { AnalysisStore } from '../store';
 import { stateDir } from '../../state/baselines';
-import { readForTarget } from '../../state/targets';
+import { noBaselineWhy, readForTarget } from '../../state/targets';
 import { stageTargets } from '../../core/stages';
 import { baseImageIds } from '../../docker/bases';
 import { findBuiltImage } from '../../docker/elsewhere';
@@ -34,7 +34,7 @@ export function registerCache(connection: Connection, store: AnalysisStore): Cac
     const read = readForTarget(dir, file, settings.analysis.target ?? null, stageTargets(text, settings.analysis.buildArgs), settings.analysis.builder);
     if (read.problem !== null) connection.console.warn(`Dockerfile Layers: ${read.problem}`);
     const baseImages = store.trusted ? await baseImageIds(store.documents.get(uri)?.getText() ?? '', settings.analysis.buildArgs, process.env) : {};
-    const why = read.problem ?? `No build of this Dockerfile for this target and builder is recorded yet: Build Image (or \`dockerfile-layers build\`) records one in ${dir}.`;
+    const why = read.problem ?? noBaselineWhy(dir);
     if (read.baseline !== null) return store.setCache(uri, { baseline: read.baseline, baseImages });
     store.setCache(uri, { baseline: null, why, baseImages });
     // Built elsewhere (a terminal, CI)? The newest local image whose history matches lets the status be inferred.
