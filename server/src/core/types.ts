@@ -6,6 +6,8 @@ import type { EngineModel } from './engine';
 import type { Baseline } from './cache/baseline';
 import type { NextBuild } from './cache/predict';
 import type { InferInput } from './cache/infer';
+import type { BaseImageFacts } from './baseImage';
+import type { PackageCatalog } from './catalog';
 
 /** Which image builder the analysis predicts for. */
 export type Builder = 'buildkit' | 'legacy';
@@ -23,6 +25,21 @@ export interface SizeEstimate {
   /** Why the size is what it is (or why it is unknown), in one sentence. */
   detail?: string;
   /** Set when `bytes` counts only what a partial scan of the build context found: the layer holds at least this much. */
+  lowerBound?: true;
+  /** How sure an estimate is (sources `catalog`, `heuristic`, and `measured` figures carried over from the last build). */
+  confidence?: 'high' | 'medium' | 'low';
+  /** Set for base image sizes read from a registry: compressed bytes, not what the image takes once pulled. */
+  compressed?: true;
+  /** What the analysis estimated before a measurement replaced it, for hovers to show beside the measured size. */
+  estimate?: SizeEstimate;
+}
+
+/** Bytes a step adds that a later step of the image deletes or overwrites: they ship although nothing can read them. */
+export interface WastedBytes {
+  bytes: number;
+  /** What is wasted and which line removes or overwrites it, in one sentence. */
+  detail: string;
+  /** Set when only part of the waste is known. */
   lowerBound?: true;
 }
 
@@ -138,6 +155,11 @@ export interface AnalysisOptions {
    * Undefined: nothing was looked up, every step's cache status is unknown.
    */
   cache?: { baseline: Baseline | null; why?: string; baseImages?: Record<string, string>; elsewhere?: InferInput };
+  /**
+   * What sizes are estimated from (the adapters look these up off the typing path): FROM images by reference as
+   * written after variable expansion, and Debian's package catalog. Undefined: FROM and RUN sizes stay unknown.
+   */
+  sizes?: { bases?: Record<string, BaseImageFacts>; catalog?: PackageCatalog | null };
 }
 
 /** A configured severity: one of the severities, or `off`. */
@@ -161,6 +183,8 @@ export interface Step {
   /** COPY/ADD: sha256 over the paths, modes and contents it copies (never mtimes); absent when not known. */
   digest?: string;
   cache: CachePrediction;
+  /** Bytes of this step's layer that later layers delete or overwrite (dive's wasted space), when any are known. */
+  wasted?: WastedBytes;
 }
 
 /** A stage as reported to users. */
@@ -179,6 +203,23 @@ export interface StageSummary {
   role: string;
 }
 
+/** The final image's figures: layers, own bytes, the base's bytes, and dive's measures of wasted space. */
+export interface Totals {
+  layers: number;
+  maybeLayers: number;
+  /** Bytes of the final image's own layers (base not counted); null while one of them is unknown. */
+  bytes: number | null;
+  lowerBound?: true;
+  /** The final image's base image (FROM of its first stage; absent for scratch): bytes null with why when unknown. */
+  base?: { ref: string; bytes: number | null; compressed?: true; why?: string };
+  /** Base plus own layers; null when either is unknown. */
+  imageBytes?: number | null;
+  /** dive's wasted bytes and efficiency over the files the analysis knows (estimated) or the built image's layers (measured). */
+  wastedBytes?: number;
+  efficiency?: number | null;
+  wasteSource?: 'estimated' | 'measured';
+}
+
 /** The whole analysis of a Dockerfile for one builder and target. */
 export interface Analysis {
   builder: Builder;
@@ -190,7 +231,7 @@ export interface Analysis {
   steps: Step[];
   findings: Finding[];
   /** `bytes` is null while a layer's size is unknown; `lowerBound` is set when a layer's size is a lower bound. */
-  totals: { layers: number; maybeLayers: number; bytes: number | null; lowerBound?: true };
+  totals: Totals;
   /** What the next build reruns, from the cache prediction and the recorded build's step times; null without a recorded build. */
   nextBuild?: NextBuild | null;
 }
