@@ -33,10 +33,16 @@ function check(context: ContextIndex, want: Expected): void {
     const row = table.find((l) => l.includes('COPY . /x')) ?? '';
     assert.equal(row.split(/\s{2,}/)[4], want.cell, row);
     assert.match(table[table.length - 1], new RegExp(`^Final image: 1 layer added, ${want.final} \\(`));
-    const json = toJsonReport(analysis, '/ctx/Dockerfile', '/ctx') as { steps: Array<{ size: unknown }>; totals: unknown };
-    assert.deepEqual(json.steps[1].size, want.size);
-    assert.deepEqual(json.steps[2].size, { bytes: 0, source: 'none', lowerBound: false });
-    assert.deepEqual(json.totals, want.totals);
+    const json = toJsonReport(analysis, '/ctx/Dockerfile', '/ctx') as { steps: Array<{ size: { detail: string | null } }>; totals: Record<string, unknown> };
+    const { detail, ...size } = json.steps[1].size;
+    assert.deepEqual(size, want.size);
+    // Every size says where it comes from, or why it is unknown.
+    assert.ok(typeof detail === 'string' && detail.length > 10, String(detail));
+    assert.deepEqual(json.steps[2].size, { bytes: 0, source: 'none', lowerBound: false, detail: null });
+    const { layers, bytes, lowerBound, nextBuild, base, imageBytes } = json.totals;
+    assert.deepEqual({ layers, bytes, lowerBound, nextBuild }, want.totals);
+    // FROM scratch: no base image, the image is its own layers.
+    assert.deepEqual({ base, imageBytes }, { base: null, imageBytes: want.totals.bytes });
   }
 }
 

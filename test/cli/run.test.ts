@@ -35,11 +35,12 @@ test('--json prints exactly the documented shape', async () => {
     assert.equal(j.builder, 'legacy');
     assert.equal(j.target, 1);
     assert.deepEqual(j.stages[0], { index: 0, name: 'build', base: 'alpine', line: 2, inTarget: true });
-    assert.deepEqual(j.steps[4], { line: 5, endLine: 6, stage: 1, keyword: 'COPY', layer: 'yes', size: { bytes: null, source: 'unknown', lowerBound: false }, cache: { status: 'unknown', reason: j.steps[4].cache.reason, source: 'predicted' } });
+    assert.deepEqual(j.steps[4], { line: 5, endLine: 6, stage: 1, keyword: 'COPY', layer: 'yes', size: { bytes: null, source: 'unknown', lowerBound: false, detail: j.steps[4].size.detail }, cache: { status: 'unknown', reason: j.steps[4].cache.reason, source: 'predicted' }, wasted: { bytes: 0 } });
+    assert.match(j.steps[4].size.detail, /build$|stage build runs commands|runs commands/);
     assert.match(j.steps[4].cache.reason, /^No build of this Dockerfile for this target and builder is recorded in .* yet/);
-    assert.deepEqual(Object.keys(j.steps[0]), ['line', 'endLine', 'stage', 'keyword', 'layer', 'size', 'cache']);
+    assert.deepEqual(Object.keys(j.steps[0]), ['line', 'endLine', 'stage', 'keyword', 'layer', 'size', 'cache', 'wasted']);
     assert.equal(j.steps[0].stage, null);
-    assert.deepEqual(Object.keys(j.totals), ['layers', 'bytes', 'lowerBound', 'nextBuild']);
+    assert.deepEqual(Object.keys(j.totals), ['layers', 'bytes', 'lowerBound', 'estimated', 'base', 'imageBytes', 'wastedBytes', 'efficiency', 'wasteSource', 'nextBuild']);
     assert.equal(j.totals.layers, 1);
   });
 });
@@ -48,7 +49,7 @@ test('the table shows every instruction and the builder', async () => {
   await withDir({ Dockerfile: 'FROM alpine\r\nRUN echo hi > /x\r\n' }, async (dir) => {
     const r = await run(['analyze', join(dir, 'Dockerfile'), '--engine-version', '26.1.5']);
     assert.equal(r.code, 0);
-    assert.match(r.out, /^LINE\s+STAGE\s+INSTRUCTION\s+LAYER\s+SIZE\s+CACHE/);
+    assert.match(r.out, /^LINE\s+STAGE\s+INSTRUCTION\s+LAYER\s+SIZE\s+CACHE\s+WASTED/);
     assert.match(r.out, /\n2\s+#0\s+RUN echo hi > \/x\s+yes\s+\?\s+unknown/);
     assert.match(r.out, /Final image: 1 layer added, size unknown \(BuildKit 0\.13 · Docker 26\.1, as given, target #0\)/);
   });
@@ -95,7 +96,8 @@ test('a context that is not scanned shows no size as a number: --context / is re
     assert.doesNotMatch(table.out, /\b0 B\b/);
     assert.match(table.err, /Dockerfile:2: info: The build context is \/, the whole file system: not scanned/);
     const json = JSON.parse((await run(['analyze', join(dir, 'Dockerfile'), '--context', '/', '--no-docker', '--json'])).out);
-    assert.deepEqual([json.steps[1].size, json.totals.bytes], [{ bytes: null, source: 'unknown', lowerBound: false }, null]);
+    assert.deepEqual([json.steps[1].size, json.totals.bytes], [{ bytes: null, source: 'unknown', lowerBound: false, detail: json.steps[1].size.detail }, null]);
+    assert.match(json.steps[1].size.detail, /not scanned/);
   });
 });
 
@@ -128,7 +130,8 @@ test('--max-files: past it the sizes are lower bounds (≥ in the table, lowerBo
     assert.equal(json.steps[1].size.lowerBound, true);
     assert.equal(json.totals.lowerBound, true);
     const all = JSON.parse((await run(['analyze', join(dir, 'Dockerfile'), '--max-files', '4', '--no-docker', '--json'])).out);
-    assert.deepEqual([all.steps[1].size, all.totals.lowerBound], [{ bytes: 300 + 'FROM scratch\nCOPY . /x\n'.length, source: 'exact', lowerBound: false }, false]);
+    const { bytes, source, lowerBound } = all.steps[1].size;
+    assert.deepEqual([{ bytes, source, lowerBound }, all.totals.lowerBound], [{ bytes: 300 + 'FROM scratch\nCOPY . /x\n'.length, source: 'exact', lowerBound: false }, false]);
     const bad = await run(['analyze', join(dir, 'Dockerfile'), '--max-files', '0']);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--max-files needs a whole number of at least 1, not "0"/);

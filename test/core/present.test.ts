@@ -51,7 +51,7 @@ test('a lower bound in the hint (≥) and the hover (at least)', () => {
     const copy = { ...a.steps[1], size: { bytes: 891_000_000, source: 'exact' as const, lowerBound: true as const, detail: 'at least 3 items' } };
     assert.equal(hintLabel(copy, a), '+ layer · ≥ 891 MB');
     assert.equal(hintLabel(copy, a, { layer: false, size: true, cache: false }), '≥ 891 MB');
-    assert.match(hoverMarkdown(copy, a), /Size: ≥ 891 MB \(at least 891000000 bytes, exact\) \(at least 3 items\)/);
+    assert.match(hoverMarkdown(copy, a), /Size: ≥ 891 MB \(at least 891000000 bytes, exact\): at least 3 items/);
   }
 });
 

@@ -4,7 +4,7 @@
  */
 import type { Analysis, Step, StageSummary } from '../../../server/src/core/types';
 import type { LayersResult, MeasuredImage, MeasuredLayer, WorkspaceResult } from '../../../server/src/protocol';
-import { formatBytes, formatSize, hintLabel, layerCount, formatSeconds, nextBuildText } from '../../../server/src/core/present';
+import { formatBytes, formatSize, hintLabel, imageSizeText, layerCount, formatSeconds, nextBuildText, sizeBasis } from '../../../server/src/core/present';
 import { stageLabel } from '../../../server/src/core/layers';
 
 /** Which icon a row shows; the provider maps these to theme icons. */
@@ -50,8 +50,8 @@ export function imageRows(result: LayersResult, options: RowOptions): Row[] {
   const target = analysis.target === null ? 'no stage' : stageLabel(analysis.target, analysis.stages[analysis.target]?.name ?? null);
   const image: Row = {
     id: `${uri}#image`, label: 'Image', icon: 'image', cache: null, dimmed: false,
-    description: `${layerCount(t.layers)}${maybe} · ${formatSize(t, 'size unknown')} · ${model}${analysis.nextBuild ? ` · ${nextBuildText(analysis.nextBuild)}` : ''}`,
-    tooltip: `Final image of target ${target} (${model}, ${modelSource(analysis.model.engine.source)}): ${layerCount(t.layers)} added by this Dockerfile${maybe}, ${formatSize(t, 'size not known yet')} on top of the base image${t.lowerBound ? ' (a lower bound: the build context was only partly scanned)' : ''}.`,
+    description: `${layerCount(t.layers)}${maybe} · ${imageSizeText(t, 'size unknown')}${wasteText(t)} · ${model}${analysis.nextBuild ? ` · ${nextBuildText(analysis.nextBuild)}` : ''}`,
+    tooltip: `Final image of target ${target} (${model}, ${modelSource(analysis.model.engine.source)}): ${layerCount(t.layers)} added by this Dockerfile${maybe}, ${formatSize(t, 'size not known yet')} on top of the base image${t.lowerBound ? ' (a lower bound: the build context was only partly scanned)' : ''}${baseTooltip(t)}${wasteTooltip(t)}.`,
     children: [],
   };
   return result.measured ? [image, baseRow(result.measured, uri), ...stages] : [image, ...stages];
@@ -85,12 +85,13 @@ function stepRow(step: Step, analysis: Analysis, uri: string, measured?: Measure
   const layer = measured?.layers.find((l) => l.line === step.line);
   // The stage in the id too: a step that moves to another stage (a FROM was added above it) is a new row there.
   const id = `${uri}#stage${step.stage ?? '-'}#line${step.line}`;
-  const size = step.size.bytes === null ? `size unknown${step.size.detail ? `: ${step.size.detail}` : ''}` : `${formatSize(step.size)} (${step.size.lowerBound ? 'at least, ' : ''}${step.size.source})`;
+  const size = step.size.bytes === null ? `size unknown${step.size.detail ? `: ${step.size.detail}` : ''}` : `${formatSize(step.size)} (${step.size.lowerBound ? 'at least, ' : ''}${sizeBasis(step.size)})`;
+  const wasted = step.wasted !== undefined && step.wasted.bytes > 0 ? `Wasted: ${formatBytes(step.wasted.bytes)} ${step.wasted.detail}` : '';
   return {
     id,
     label: step.summary,
     description: hintLabel(step, analysis),
-    tooltip: [step.reason, step.layer === 'no' ? '' : `Size: ${size}`, step.cache.status === 'unknown' ? '' : `Cache: ${step.cache.status}, ${step.cache.reason}`]
+    tooltip: [step.reason, step.layer === 'no' && step.keyword !== 'FROM' ? '' : `Size: ${size}`, wasted, step.cache.status === 'unknown' ? '' : `Cache: ${step.cache.status}, ${step.cache.reason}`]
       .filter((l) => l !== '').join('\n'),
     icon,
     cache: step.cache.status === 'unknown' || step.layer === 'no' ? null : step.cache.status,
@@ -145,11 +146,28 @@ export function withFreshEntry(result: WorkspaceResult, fresh: LayersResult): Wo
   };
 }
 
+/** ` · 33 MB wasted` for the image row when later layers delete or overwrite bytes of earlier ones. */
+function wasteText(t: Analysis['totals']): string {
+  return t.wastedBytes !== undefined && t.wastedBytes > 0 ? ` · ${formatBytes(t.wastedBytes)} wasted` : '';
+}
+
+function baseTooltip(t: Analysis['totals']): string {
+  if (t.base === undefined) return '';
+  if (t.base.bytes === null) return `; base ${t.base.ref}: size unknown (${t.base.why ?? 'not looked up'})`;
+  return `; base ${t.base.ref}: ${formatBytes(t.base.bytes)}${t.base.compressed ? ' compressed, from its registry' : ''}`;
+}
+
+function wasteTooltip(t: Analysis['totals']): string {
+  if (t.wastedBytes === undefined) return '';
+  const eff = t.efficiency === null || t.efficiency === undefined ? '' : `, efficiency ${(t.efficiency * 100).toFixed(1)}%`;
+  return `; wasted space (dive's measure, ${t.wasteSource === 'measured' ? 'measured from the built image\'s layers' : 'estimated from what the analysis knows'}): ${formatBytes(t.wastedBytes)}${eff}`;
+}
+
 /** The status bar text for an analysis: `$(layers) 5 layers · 12.4 MB`. */
 export function statusText(analysis: Analysis): string {
   const t = analysis.totals;
   const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers}?)` : '';
   const nb = analysis.nextBuild;
   const next = nb ? ` · ${nb.steps === 0 ? 'all cached' : `${nb.steps} rerun${nb.seconds === null ? '' : ` ~${formatSeconds(nb.seconds)}`}`}` : '';
-  return `$(layers) ${layerCount(t.layers)}${maybe} · ${formatSize(t, 'size ?')}${next}`;
+  return `$(layers) ${layerCount(t.layers)}${maybe} · ${imageSizeText(t)}${next}`;
 }

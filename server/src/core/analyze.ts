@@ -15,6 +15,9 @@ import type { ContextIndex } from './context';
 import { estimateCopySizes, type CopySize } from './sizes';
 import { finalImageBytes } from './totals';
 import { splitLines } from './lines';
+import { estimateRuns, type RunEstimate } from './estimate/run';
+import { baseSize, stageImageSize } from './estimate/from';
+import type { BaseImageFacts } from './baseImage';
 
 /**
  * Analyzes Dockerfile text for one builder and target; never throws, problems come back as findings.
@@ -96,8 +99,10 @@ function analyze(text: string, options: AnalysisOptions, context?: ContextIndex)
   const built = (i: number): boolean => stages[model.instructions[i].stage ?? -1]?.built === true;
   findings.push(...copies.findings);
   copies.byInstruction.forEach((c, i) => { if (built(i)) findings.push(...c.findings); });
-  const sized = model.instructions.map((ins, i) => toStep(ins, skipVerdict(stages, ins.stage, target, model) ?? verdicts[i], copies.byInstruction.get(i)));
+  const runs = estimateRuns(model, options.sizes?.bases, options.sizes?.catalog);
+  const sized = model.instructions.map((ins, i) => toStep(ins, skipVerdict(stages, ins.stage, target, model) ?? verdicts[i], copies.byInstruction.get(i) ?? runs.get(i)));
   const { steps, nextBuild, keys } = applyCache(model, sized, stages, copies.byInstruction, options, context);
+  sizeFromLines(model, steps, options.sizes?.bases);
   const hits = runLayerRules(text, model, steps, stages, options.severities);
   findings.push(...hits.map((h) => h.finding));
   const analysis = { builder: options.builder, model: modelOf(options), target, stages, steps, findings: applySeverities(findings, options.severities), totals: totalsOf(steps, stages), nextBuild };
@@ -138,18 +143,35 @@ function skipVerdict(stages: StageSummary[], stage: number | null, target: numbe
   return { layer: 'no', reason: `BuildKit does not build this stage: the target ${t} does not need it.`, metadata: false };
 }
 
-/** A step's size before any build: exact for COPY/ADD with a scanned context and for WORKDIR, else unknown. */
-function stepSize(keyword: string, v: LayerVerdict, copy: CopySize | undefined): SizeEstimate {
-  if (keyword === 'FROM') return { bytes: null, source: 'base', detail: 'The base image is not inspected yet.' };
+/**
+ * A step's size before any build: exact for COPY/ADD with a scanned context and for WORKDIR, RUN's estimate,
+ * else unknown. FROM lines are sized once every step is (sizeFromLines).
+ */
+function stepSize(keyword: string, v: LayerVerdict, sized: CopySize | RunEstimate | undefined): SizeEstimate {
+  if (keyword === 'FROM') return { bytes: null, source: 'unknown', detail: 'The base image is not looked up.' };
   if (v.layer === 'no') return { bytes: 0, source: 'none' };
   if (keyword === 'WORKDIR') return { bytes: 0, source: 'exact', detail: 'A folder holds no bytes: the layer is empty.' };
-  if (copy) return copy.size;
+  if (sized) return sized.size;
   if (keyword === 'RUN') return { bytes: null, source: 'unknown', detail: 'What a command writes is known after a build (Build Image, or `analyze --image`).' };
   return { bytes: null, source: 'unknown', detail: 'The build context is not scanned.' };
 }
 
-function toStep(ins: ResolvedModel['instructions'][number], v: LayerVerdict, copy: CopySize | undefined): Step {
-  const size = stepSize(ins.keyword, v, copy);
+/** Sets every FROM line's size: the base image's, or the image of the stage it names (stages are in order). */
+function sizeFromLines(model: ResolvedModel, steps: Step[], bases: Record<string, BaseImageFacts> | undefined): void {
+  for (const stage of model.stages) {
+    const from = stage.instructions.find((i) => model.instructions[i].keyword === 'FROM');
+    if (from === undefined) continue;
+    const parent = stage.baseStage === null ? null : model.stages[stage.baseStage];
+    const parentFrom = parent?.instructions.find((i) => model.instructions[i].keyword === 'FROM');
+    steps[from].size = parent === null || parent === undefined || parentFrom === undefined
+      ? baseSize(stage.base, bases)
+      : stageImageSize(parent, steps, steps[parentFrom].size);
+  }
+}
+
+function toStep(ins: ResolvedModel['instructions'][number], v: LayerVerdict, sized: CopySize | RunEstimate | undefined): Step {
+  const copy = sized !== undefined && 'digest' in sized ? sized : undefined;
+  const size = stepSize(ins.keyword, v, sized);
   const step: Step = {
     line: ins.line, endLine: ins.endLine, endColumn: ins.endColumn, stage: ins.stage, keyword: ins.keyword,
     summary: summarize(ins), layer: v.layer, reason: v.reason, metadata: v.metadata, size,
@@ -176,6 +198,14 @@ function totalsOf(steps: Step[], stages: StageSummary[]): Analysis['totals'] {
     if (s.layer === 'yes') layers++;
     if (s.layer === 'maybe') maybeLayers++;
   }
-  return { layers, maybeLayers, ...finalImageBytes(steps, stages) };
+  const own = finalImageBytes(steps, stages);
+  const root = stages.find((s) => s.inFinalImage);
+  const from = root === undefined ? undefined : steps.find((s) => s.keyword === 'FROM' && s.stage === root.index);
+  if (root === undefined || from === undefined || root.base.toLowerCase() === 'scratch') return { layers, maybeLayers, ...own, imageBytes: own.bytes };
+  const b = from.size;
+  const base: NonNullable<Analysis['totals']['base']> = { ref: root.base, bytes: b.bytes, ...(b.compressed ? { compressed: true as const } : {}), ...(b.bytes === null && b.detail ? { why: b.detail } : {}) };
+  // Compressed registry bytes and uncompressed layers do not add up to what the image takes.
+  const imageBytes = own.bytes === null || b.bytes === null || b.compressed ? null : own.bytes + b.bytes;
+  return { layers, maybeLayers, ...own, base, imageBytes };
 }
 

@@ -4,7 +4,8 @@
  */
 import type { Analysis, Builder, CacheStatus, Step } from './types';
 import { splitLines } from './lines';
-import { finalImageBytes } from './totals';
+import { recountTotals } from './totals';
+import { withEstimate } from './cache/sizes';
 
 /** One entry of an image config's history, oldest first; `bytes` is uncompressed, as `docker history` shows. */
 export interface HistoryEntry {
@@ -117,11 +118,11 @@ export function withMeasurement(analysis: Analysis, text: string, m: BuildMeasur
     // An exact size from the context is current; the measured one only while the step is predicted cached.
     const current = step.size.source === 'exact' && step.cache.status !== 'hit';
     const size = measured.bytes === null || step.layer === 'no' || current ? step.size
-      : { bytes: measured.bytes, source: 'measured' as const, detail: `Measured in the image built at ${when}; kept while this instruction's text is unchanged.` };
+      : withEstimate({ bytes: measured.bytes, source: 'measured', detail: `Measured in the image built at ${when}; kept while this instruction's text is unchanged.` }, step.size.estimate ?? step.size);
     // A prediction from the recorded build says what the next build does; the last build's result fills in only without one.
     const cache = measured.cache === null || step.cache.status !== 'unknown' ? step.cache
       : { status: measured.cache, reason: measured.cache === 'hit' ? `Taken from the build cache in the build at ${when}.` : `Rebuilt in the build at ${when}.`, source: 'measured' as const };
     return { ...step, size, cache };
   });
-  return { ...analysis, steps, totals: { layers: analysis.totals.layers, maybeLayers: analysis.totals.maybeLayers, ...finalImageBytes(steps, analysis.stages) } };
+  return { ...analysis, steps, totals: recountTotals(analysis.totals, steps, analysis.stages) };
 }

@@ -3,7 +3,7 @@
  * shared by the language server and the CLI so both say the same thing.
  */
 import type { NextBuild } from './cache/predict';
-import type { Analysis, Step, StageSummary } from './types';
+import type { Analysis, SizeEstimate, Step, StageSummary, Totals } from './types';
 import { stageLabel } from './layers';
 
 /** Which parts of a hint label to show. */
@@ -28,10 +28,42 @@ export function formatBytes(bytes: number): string {
   return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
 }
 
-/** A size for people: `12.4 MB`, `≥ 891 MB` for a lower bound; `unknown` (or the given word) when bytes is null. */
-export function formatSize(size: { bytes: number | null; lowerBound?: true }, unknown = 'unknown'): string {
+/**
+ * A size for people: `12.4 MB`, `≥ 891 MB` for a lower bound, `~17 MB` for an estimate, `12.4 MB last build`,
+ * `~75 MB compressed`; `unknown` (or the given word) when bytes is null.
+ */
+export function formatSize(size: Pick<SizeEstimate, 'bytes' | 'lowerBound' | 'source' | 'lastBuild' | 'compressed' | 'confidence'> | { bytes: number | null; lowerBound?: true }, unknown = 'unknown'): string {
   if (size.bytes === null) return unknown;
-  return size.lowerBound ? `≥ ${formatBytes(size.bytes)}` : formatBytes(size.bytes);
+  const s = size as Partial<SizeEstimate>;
+  const text = formatBytes(size.bytes);
+  if (s.lastBuild) return `${text} last build`;
+  if (s.compressed) return `~${text} compressed`;
+  if (size.lowerBound) return `≥ ${text}`;
+  return s.source === 'catalog' || s.source === 'heuristic' || s.confidence !== undefined ? `~${text}` : text;
+}
+
+/** How a size was found, in a few words for hovers and tables: `catalog estimate, medium confidence`. */
+export function sizeBasis(size: SizeEstimate): string {
+  const words = {
+    exact: 'exact', measured: size.lastBuild ? 'the last build\'s measurement' : 'measured', catalog: 'estimate from Debian\'s package catalog',
+    heuristic: 'heuristic estimate', base: size.compressed ? 'compressed, from the registry' : 'base image', none: 'none', unknown: 'unknown', pending: 'pending',
+  }[size.source];
+  return size.confidence ? `${words}, ${size.confidence} confidence` : words;
+}
+
+/**
+ * The whole image's size for the status bar, the explorer and the CLI: `412 MB (base 199 MB)`, `~213 MB +
+ * base ~75 MB compressed` (registry bytes do not add up with unpacked ones), `size ? (base 199 MB)`, or the
+ * own layers alone for an image FROM scratch.
+ */
+export function imageSizeText(t: Totals, unknown = 'size ?'): string {
+  const own = { bytes: t.bytes, ...(t.lowerBound ? { lowerBound: true as const } : {}), ...(t.estimated ? { confidence: 'medium' as const } : {}) };
+  if (t.base === undefined || (t.base.bytes === null && t.bytes === null)) return formatSize(own, unknown);
+  const base = t.base.bytes === null ? 'base ?' : `base ${formatSize({ bytes: t.base.bytes, ...(t.base.compressed ? { compressed: true as const } : {}) })}`;
+  if (t.imageBytes !== null && t.imageBytes !== undefined) {
+    return `${formatSize({ ...own, bytes: t.imageBytes })} (${base})`;
+  }
+  return t.bytes === null ? `${unknown} (${base})` : `${formatSize(own)} + ${base}`;
 }
 
 /** `1 layer`, `3 layers`: a count with its noun. */
@@ -57,8 +89,10 @@ export function hintLabel(step: Step, analysis: Analysis, parts: HintParts = ALL
   const out: string[] = [];
   if (parts.layer) out.push(layerLabel(step, stage));
   if (parts.size && step.size.source === 'pending' && step.layer !== 'no') out.push('sizing…');
-  if (parts.size && step.size.bytes !== null && step.layer !== 'no') out.push(formatSize(step.size));
+  const sized = step.layer !== 'no' || (step.keyword === 'FROM' && step.size.source === 'base' && stage?.built !== false);
+  if (parts.size && step.size.bytes !== null && sized) out.push(formatSize(step.size));
   if (parts.cache && step.cache.status !== 'unknown' && step.layer !== 'no') out.push(step.cache.status === 'hit' ? 'cached' : 'rebuild');
+  if (parts.size && step.wasted !== undefined && step.wasted.bytes > 0) out.push(`${formatBytes(step.wasted.bytes)} wasted`);
   return out.join(' · ');
 }
 
@@ -83,6 +117,13 @@ export function formatSeconds(seconds: number): string {
 /** How hovers say where the modelled Docker version came from. */
 const MODEL_SOURCES = { daemon: ', from the daemon', setting: ', from dockerfileLayers.engineVersion', default: ', the default engine' } as const;
 
+/** `~17 MB (17234000 bytes, estimate from Debian's package catalog, medium confidence): how` or `unknown: why`. */
+function sizeLine(size: SizeEstimate): string {
+  const detail = size.detail ? `: ${size.detail}` : '';
+  if (size.bytes === null) return `unknown${detail}`;
+  return `${formatSize(size)} (${size.lowerBound ? 'at least ' : ''}${size.bytes} bytes, ${sizeBasis(size)})${detail}`;
+}
+
 /** Hover markdown for a step: verdict, reason, stage role, size and cache lines. */
 export function hoverMarkdown(step: Step, analysis: Analysis): string {
   const verdict = step.layer === 'yes' ? 'adds a layer' : step.layer === 'maybe' ? 'may add a layer' : 'adds no layer';
@@ -94,9 +135,10 @@ export function hoverMarkdown(step: Step, analysis: Analysis): string {
     lines.push('', 'Before the first FROM: global scope.');
   }
   if (step.layer !== 'no' || step.keyword === 'FROM') {
-    const { bytes, lowerBound, source } = step.size;
-    const size = bytes === null ? 'unknown' : `${formatSize(step.size)} (${lowerBound ? 'at least ' : ''}${bytes} bytes, ${source})`;
-    lines.push('', `Size: ${size}${step.size.detail ? ` (${step.size.detail})` : ''}`);
+    lines.push('', `${step.keyword === 'FROM' ? 'Image size' : 'Size'}: ${sizeLine(step.size)}`);
+    const before = step.size.estimate;
+    if (before !== undefined) lines.push(`Estimated before the build: ${sizeLine(before)}`);
+    if (step.wasted !== undefined && step.wasted.bytes > 0) lines.push(`Wasted: **${step.wasted.lowerBound ? 'at least ' : ''}${formatBytes(step.wasted.bytes)}** ${step.wasted.detail}`);
     const word = { hit: 'cached', miss: 'rebuild', unknown: 'unknown' }[step.cache.status];
     const when = step.cache.source === 'measured' ? 'This build' : step.cache.source === 'inferred' ? 'Cache (inferred)' : 'Next build';
     lines.push(`${when}: **${word}**. ${step.cache.reason}`);

@@ -28,6 +28,8 @@ export interface SizeEstimate {
   lowerBound?: true;
   /** How sure an estimate is (sources `catalog`, `heuristic`, and `measured` figures carried over from the last build). */
   confidence?: 'high' | 'medium' | 'low';
+  /** Set on a `measured` figure carried over from the last build to a step that reruns: an estimate, not this build's bytes. */
+  lastBuild?: true;
   /** Set for base image sizes read from a registry: compressed bytes, not what the image takes once pulled. */
   compressed?: true;
   /** What the analysis estimated before a measurement replaced it, for hovers to show beside the measured size. */
@@ -210,6 +212,8 @@ export interface Totals {
   /** Bytes of the final image's own layers (base not counted); null while one of them is unknown. */
   bytes: number | null;
   lowerBound?: true;
+  /** Set when some of `bytes` is estimated (a RUN from the catalog, a last build's figure for a step that reruns). */
+  estimated?: true;
   /** The final image's base image (FROM of its first stage; absent for scratch): bytes null with why when unknown. */
   base?: { ref: string; bytes: number | null; compressed?: true; why?: string };
   /** Base plus own layers; null when either is unknown. */

@@ -139,7 +139,8 @@ function writeLocked(dir: string, baseline: Baseline, options: LockOptions): { w
   const lock = acquireLock(`${file}.lock`, options);
   try {
     const old = 'token' in lock ? readFile(file, baseline.dockerfile, baseline.target, baseline.builder).baseline : null;
-    const text = JSON.stringify({ ...baseline, knownKeys: mergeKnownKeys(baseline, old) });
+    const knownKeys = mergeKnownKeys(baseline, old);
+    const text = JSON.stringify({ ...baseline, knownKeys, knownBytes: mergeKnownBytes(knownKeys, baseline, old) });
     const bytes = Buffer.byteLength(text);
     if (bytes > MAX_BASELINE_BYTES) {
       const problem = `The baseline of ${baseline.dockerfile} is ${bytes} bytes, over the ${MAX_BASELINE_BYTES / 2 ** 20} MB limit, and was not written.`;
@@ -171,6 +172,19 @@ export function mergeKnownKeys(baseline: Baseline, old: Baseline | null): string
     }
   }
   return [...keys];
+}
+
+/** The measured bytes of the merged keys: the new build's own figures first, then what the old baseline knew. */
+export function mergeKnownBytes(keys: string[], baseline: Baseline, old: Baseline | null): Record<string, number> {
+  const known = new Map<string, number>();
+  const add = (key: string, bytes: number | null | undefined): void => { if (bytes !== null && bytes !== undefined && !known.has(key)) known.set(key, bytes); };
+  for (const s of baseline.steps) add(s.key, s.bytes);
+  for (const [k, b] of Object.entries(baseline.knownBytes ?? {})) add(k, b);
+  for (const s of old?.steps ?? []) add(s.key, s.bytes);
+  for (const [k, b] of Object.entries(old?.knownBytes ?? {})) add(k, b);
+  const out: Record<string, number> = {};
+  for (const k of keys) { const b = known.get(k); if (b !== undefined) out[k] = b; }
+  return out;
 }
 
 /** Replaces `file` with `text` by a synced temp file in the same folder and a rename, so readers never see a part. */

@@ -17,12 +17,17 @@ export function readForTarget(dir: string, dockerfile: string, target: string | 
   const base = own.baseline ?? [...rest].sort((a, b) => b.builtAt - a.builtAt)[0] ?? null;
   if (base === null) return own;
   const keys = new Set<string>(base.knownKeys);
+  const bytes: Record<string, number> = { ...base.knownBytes };
   for (const b of [own.baseline, ...rest]) {
     if (b === null) continue;
-    for (const s of b.steps) if (s.cache !== null) keys.add(s.key);
+    for (const s of b.steps) {
+      if (s.cache !== null) keys.add(s.key);
+      if (s.bytes !== null && bytes[s.key] === undefined) bytes[s.key] = s.bytes;
+    }
     for (const k of b.knownKeys) keys.add(k);
+    for (const [k, n] of Object.entries(b.knownBytes ?? {})) bytes[k] ??= n;
   }
-  return { baseline: { ...base, target, knownKeys: [...keys].slice(0, MAX_KNOWN_KEYS * 4) }, problem: own.problem };
+  return { baseline: { ...base, target, knownKeys: [...keys].slice(0, MAX_KNOWN_KEYS * 4), knownBytes: bytes }, problem: own.problem };
 }
 
 /** Why a prediction has nothing to compare with when no build of the Dockerfile is recorded in `dir`. */

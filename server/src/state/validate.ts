@@ -81,7 +81,7 @@ const baseline = shape({
   dockerfile: text, target: orNull(text),
   builder: is('"buildkit" or "legacy"', (v) => v === 'buildkit' || v === 'legacy'),
   engineVersion: orNull(text), builtAt: amount, imageId: orNull(text), steps: arrayOf(step), knownKeys: arrayOf(text),
-  baseImages: optional(recordOf(text)),
+  baseImages: optional(recordOf(text)), knownBytes: optional(recordOf(amount)),
 });
 
 /** What checking a parsed file found: the baseline, or why it is unusable and whether it is of another format. */

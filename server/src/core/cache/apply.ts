@@ -13,6 +13,7 @@ import { MAX_KEY_FILES } from './baseline';
 import { computeKeys, type FileList, type KeyContext, type StepKey } from './keys';
 import { predictCache, type NextBuild } from './predict';
 import { inferCache } from './infer';
+import { applyRecordedSizes } from './sizes';
 
 /** The reason a step's status is unknown when the adapters loaded no baseline (nothing asked for one). */
 const NOT_ASKED = 'No earlier build to compare with.';
@@ -44,6 +45,7 @@ export function applyCache(model: ResolvedModel, steps: Step[], stages: StageSum
   const predicted = predictCache(steps, keys, built, baseline);
   // The steps are the analysis' own, made for this run: set in place (an object spread per step costs a tenth of a keystroke).
   steps.forEach((s, i) => (s.cache = predicted.cache[i]));
+  if (!('why' in baseline)) applyRecordedSizes(steps, keys, baseline, predicted.counterparts);
   return { steps, nextBuild: predicted.nextBuild, keys };
 }
 

@@ -68,4 +68,6 @@ export interface Baseline {
    * capped): BuildKit takes any of them from its cache, whatever build made it.
    */
   knownKeys: string[];
+  /** Layer bytes the builds that left `knownKeys` measured, by key (where measured), so a step cached from any of them has its size. */
+  knownBytes?: Record<string, number>;
 }

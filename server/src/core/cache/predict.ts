@@ -24,8 +24,8 @@ export interface NoBaseline {
  * Predicts every step's cache status (same order as `steps`); `built` says which stages the builder builds.
  * Steps that run nothing (FROM, BuildKit's metadata instructions) and stages not built are `unknown` with why.
  */
-export function predictCache(steps: Step[], keys: StepKey[], built: (stage: number | null) => boolean, baseline: Baseline | NoBaseline): { cache: CachePrediction[]; nextBuild: NextBuild | null } {
-  if ('why' in baseline) return { cache: steps.map((s, i) => notAStep(s, keys[i], built) ?? { status: 'unknown', reason: baseline.why }), nextBuild: null };
+export function predictCache(steps: Step[], keys: StepKey[], built: (stage: number | null) => boolean, baseline: Baseline | NoBaseline): Prediction {
+  if ('why' in baseline) return { cache: steps.map((s, i) => notAStep(s, keys[i], built) ?? { status: 'unknown', reason: baseline.why }), nextBuild: null, counterparts: new Map() };
   const known = new Set<string>(baseline.knownKeys);
   for (const b of baseline.steps) if (b.cache !== null) known.add(b.key);
   const counterparts = matchCounterparts(keys, baseline);
@@ -38,7 +38,14 @@ export function predictCache(steps: Step[], keys: StepKey[], built: (stage: numb
     if (known.has(k.key)) return { status: 'hit', reason: `Unchanged since a recorded build (the last at ${when}): taken from the build cache, unless the cache was pruned.` };
     return { status: 'miss', reason: missReason(i, keys, steps, counterparts, known) };
   });
-  return { cache, nextBuild: nextBuildOf(steps, cache, counterparts) };
+  return { cache, nextBuild: nextBuildOf(steps, cache, counterparts), counterparts };
+}
+
+/** Every step's predicted status, the next build's cost, and the recorded step built in each step's place (by step index). */
+export interface Prediction {
+  cache: CachePrediction[];
+  nextBuild: NextBuild | null;
+  counterparts: Map<number, BaselineStep>;
 }
 
 /** The prediction for an instruction that is not a cached build step, or null when it is one. */
