@@ -9,7 +9,7 @@ import type { ResolvedInstruction } from '../stages';
 import { appendCommand, deleteInstruction, globWord, scanScript, commandsOf } from '../fixes/runText';
 import type { Fix, TextEdit } from '../fixes/edits';
 import { findingAt, type RuleContext, type RuleHit } from './context';
-import { CACHE_DIRS, commandWords, copyDestination, createdPaths, isApt, patternBase, removedPaths, removes } from './paths';
+import { CACHE_DIRS, commandWords, copyDestination, isApt, pathCommands, patternBase, removedPaths, removes } from './paths';
 
 export const CLEANUP_LATER = 'cleanup-in-later-layer';
 
@@ -89,17 +89,13 @@ export function checkLaterCleanup(ctx: RuleContext): RuleHit[] {
 function readRun(ins: ResolvedInstruction, index: number, workdir: string, created: CreatedIndex): Removal[] {
   const removals: Removal[] = [];
   const here: string[] = [];
-  let cwd: string | null = workdir;
-  for (const cmd of commandsOf(runScript(ins))) {
-    const words = commandWords(cmd);
-    if (words[0] === 'cd') cwd = words[1] !== undefined && words.length === 2 ? posix.resolve(cwd ?? '/', words[1]) : null;
-    const removed = removedPaths(words, cwd);
+  for (const { words, removed, created: made } of pathCommands(commandsOf(runScript(ins)), workdir)) {
     removed?.paths.forEach((pattern, i) => {
       if (here.some((p) => removes(pattern, p))) return;
       const creator = created.latestRemovedBy(pattern);
       if (creator !== undefined) removals.push({ words, pattern, raw: removed.raw[i] ?? null, creator });
     });
-    here.push(...createdPaths(words, cmd.redirects, cwd));
+    here.push(...made);
   }
   for (const path of here) created.add({ path, index });
   return removals;

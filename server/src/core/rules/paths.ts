@@ -77,6 +77,23 @@ export function removedPaths(words: string[], cwd: string | null): { paths: stri
   return null;
 }
 
+/** One command of a RUN as the path rules read it: its words (wrappers skipped), what it removes, what it creates. */
+export interface PathCommand {
+  words: string[];
+  removed: { paths: string[]; raw: string[] } | null;
+  created: string[];
+}
+
+/** A RUN's commands in order, following `cd` from `workdir` (null once a `cd` cannot be read), with their paths. */
+export function pathCommands(commands: SimpleCommand[], workdir: string): PathCommand[] {
+  let cwd: string | null = workdir;
+  return commands.map((cmd) => {
+    const words = commandWords(cmd);
+    if (words[0] === 'cd') cwd = words[1] !== undefined && words.length === 2 ? posix.resolve(cwd ?? '/', words[1]) : null;
+    return { words, removed: removedPaths(words, cwd), created: createdPaths(words, cmd.redirects, cwd) };
+  });
+}
+
 /** The fixed part of a path pattern: everything before the first segment with a glob character. */
 export function patternBase(pattern: string): string {
   const parts = pattern.split('/');

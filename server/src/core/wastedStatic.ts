@@ -1,0 +1,156 @@
+/**
+ * Wasted space before the build: the final image's steps turned into the layer entries the analysis knows (COPY/ADD
+ * items exactly, RUN estimates' paths, WORKDIR folders), RUN removals (`rm`, `apt-get clean`, ...) into whiteouts of
+ * the known paths they match, writes onto known files into overwrites; then the same measures as for a built image
+ * (core/wasted.ts), so the two compare. Base image files are not known: removing them counts nothing here.
+ */
+import type { ResolvedInstruction, ResolvedModel } from './stages';
+import type { Step, WastedBytes } from './types';
+import type { CopySize } from './sizes';
+import type { CopiedItem } from './sources';
+import type { RunEstimate } from './estimate/run';
+import { runScript } from './layers';
+import { commandsOf } from './fixes/runText';
+import { CACHE_DIRS, pathCommands, patternBase } from './rules/paths';
+import { goMatch, hasWildcards } from './ignore';
+import * as posix from './posixPath';
+import { formatBytes } from './present';
+import { diveMeasures, LayerStack, type DiveEntry, type LayerWaste } from './wasted';
+
+/** The estimate of wasted space before a build. */
+export interface StaticWaste {
+  /** By instruction index: bytes the step adds that a later step of the final image deletes or overwrites (LayerWaste's definition). */
+  perStep: Map<number, WastedBytes>;
+  /** dive's wasted bytes over the known files (uncompressed bytes). */
+  wastedBytes: number;
+  /**
+   * dive's efficiency over the known files, with the base image's `baseBytes` counted as files no step touches
+   * ((sum of min + base) / (sum of cumulative + base)); null when no file and no base size is known.
+   */
+  efficiency: number | null;
+  /** Some layer's contents, or some removal's amount, are not known: the figures count only what is known. */
+  lowerBound: boolean;
+}
+
+/** What a layer of the static model adds and what stays unknown. */
+interface StepLayer {
+  entries: DiveEntry[];
+  known: boolean;
+}
+
+/**
+ * Wasted space of the final image's steps (`finalStages`: the stages whose layers it ships), from the COPY/ADD
+ * results and RUN estimates by instruction index; `baseBytes` is the base image's uncompressed size when known.
+ */
+export function staticWaste(
+  model: ResolvedModel, steps: Step[], copies: Map<number, CopySize>, runs: Map<number, RunEstimate>,
+  finalStages: Set<number>, baseBytes?: number | null,
+): StaticWaste {
+  const stack = new LayerStack();
+  const layers: DiveEntry[][] = [];
+  const indexOf: number[] = [];
+  const partial = new Map<number, number>();
+  let lowerBound = false;
+  const workdirs: string[] = [];
+  for (const stage of model.stages) {
+    let workdir = stage.baseStage !== null ? workdirs[stage.baseStage] ?? '/' : '/';
+    for (const i of stage.instructions) {
+      const ins = model.instructions[i];
+      if (ins.keyword === 'WORKDIR') workdir = posix.resolve(workdir, ins.expanded.join(' '));
+      if (!finalStages.has(stage.index) || ins.keyword === 'FROM' || steps[i] === undefined || steps[i].layer === 'no') continue;
+      const layer = layers.length;
+      const made = layerOf(ins, workdir, copies.get(i), runs.get(i), stack, (owner) => partial.has(owner) || partial.set(owner, layer));
+      lowerBound ||= !made.known;
+      layers.push(made.entries);
+      indexOf.push(i);
+      stack.apply(layer, made.entries);
+    }
+    workdirs[stage.index] = workdir;
+  }
+  const m = diveMeasures(layers);
+  const perStep = new Map<number, WastedBytes>();
+  m.perLayer.forEach((w, layer) => {
+    const wasted = describe(w, partial.get(layer), model, indexOf);
+    if (wasted !== null) perStep.set(indexOf[layer], wasted);
+  });
+  const base = baseBytes ?? 0;
+  const efficiency = m.cumulativeBytes === 0 && (baseBytes === undefined || baseBytes === null) ? null
+    : m.cumulativeBytes + base === 0 ? 1 : (m.minBytes + base) / (m.cumulativeBytes + base);
+  return { perStep, wastedBytes: m.wastedBytes, efficiency, lowerBound: lowerBound || partial.size > 0 };
+}
+
+function layerOf(ins: ResolvedInstruction, workdir: string, copy: CopySize | undefined, run: RunEstimate | undefined, stack: LayerStack, partly: (owner: number) => void): StepLayer {
+  if (ins.keyword === 'WORKDIR') return { entries: [{ path: workdir, kind: 'dir', bytes: 0 }], known: true };
+  if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
+    const items = copy?.items;
+    return items === undefined ? { entries: [], known: false } : { entries: items.map((it) => itemEntry(it, workdir)), known: items.every((it) => it.bytes !== null) };
+  }
+  if (ins.keyword !== 'RUN') return { entries: [], known: true };
+  const whiteouts: DiveEntry[] = [];
+  const overwrites: DiveEntry[] = [];
+  for (const c of pathCommands(commandsOf(runScript(ins)), workdir)) {
+    for (const pattern of c.removed?.paths ?? []) whiteouts.push(...removedEntries(stack, pattern, partly));
+    // A write onto a known file replaces it (its new size is not known). Package caches are left to the RUN estimate.
+    for (const p of c.created) {
+      const n = stack.node(p);
+      if (n !== undefined && !n.dir && !n.hidden && !Object.values(CACHE_DIRS).some((d) => p === d || p.startsWith(`${d}/`))) overwrites.push({ path: p, kind: 'file', bytes: 0 });
+    }
+  }
+  const known = run !== undefined && run.size.bytes !== null && overwrites.length === 0;
+  const adds: DiveEntry[] = run === undefined || run.size.bytes === null ? [] : run.adds.map((a) => ({ path: posix.resolve('/', a.path), kind: 'file', bytes: a.bytes }));
+  return { entries: [...whiteouts, ...overwrites, ...adds], known };
+}
+
+/** A copied item as a layer entry; an archive ADD extracts stands for its contents at a path of its own under the folder. */
+function itemEntry(item: CopiedItem, workdir: string): DiveEntry {
+  const extract = item.dest.indexOf('#extract:');
+  if (extract >= 0) {
+    const dir = posix.resolve(workdir, item.dest.slice(0, extract) || '.');
+    return { path: `${dir === '/' ? '' : dir}/${item.dest.slice(extract + 1)}`, kind: 'file', bytes: item.bytes ?? 0 };
+  }
+  const kind = item.kind === 'dir' ? 'dir' : item.kind === 'symlink' ? 'link' : 'file';
+  return { path: posix.resolve(workdir, item.dest), kind, bytes: item.bytes ?? 0 };
+}
+
+/**
+ * Whiteouts for what a removal pattern matches among the known, visible paths: the topmost matches. A path that
+ * stands for a folder's contents (a RUN estimate's) is removed whole by the folder or `folder/*`; a pattern inside
+ * it removes an unknown part, which `partly` is told of (the owner layer).
+ */
+function removedEntries(stack: LayerStack, raw: string, partly: (owner: number) => void): DiveEntry[] {
+  const pattern = posix.resolve('/', raw);
+  const base = patternBase(pattern);
+  if (base === '/') return [];
+  for (let p = base; p !== '/'; p = posix.dirname(p)) {
+    const n = stack.node(p);
+    if (n === undefined || n.dir || n.hidden) continue;
+    if (p === base && (!hasWildcards(pattern) || pattern === `${base}/*`)) return [whiteout(p)];
+    partly(n.owner);
+    return [];
+  }
+  if (!hasWildcards(pattern)) return stack.node(base)?.hidden === false ? [whiteout(base)] : [];
+  const out: DiveEntry[] = [];
+  for (const { path } of stack.visibleUnder(base)) {
+    if (out.some((w) => path.startsWith(`${w.path}/`)) || goMatch(pattern, path) !== true) continue;
+    out.push(whiteout(path));
+  }
+  return out;
+}
+
+function whiteout(path: string): DiveEntry {
+  return { path, kind: 'whiteout', bytes: 0 };
+}
+
+/** A layer's waste as a step's WastedBytes, or null when it has none. */
+function describe(w: LayerWaste, partlyBy: number | undefined, model: ResolvedModel, indexOf: number[]): WastedBytes | null {
+  if (w.bytes === 0 && partlyBy === undefined) return null;
+  const lineOf = (layer: number): string => {
+    const ins = model.instructions[indexOf[layer]];
+    return `the ${ins.keyword} on line ${ins.line + 1}`;
+  };
+  if (w.bytes === 0) return { bytes: 0, detail: `${lineOf(partlyBy!)} removes part of what this step adds; how much is not known.`, lowerBound: true };
+  const paths = w.largest.map((l) => l.path).join(', ') + (w.count > w.largest.length ? ` and ${w.count - w.largest.length} more` : '');
+  const by = w.by.map((b) => lineOf(b.layer)).join(', ');
+  const detail = `${formatBytes(w.bytes)} this step adds (${paths}) is deleted or overwritten by ${by}: the bytes stay in the image, though nothing can read them.`;
+  return partlyBy === undefined ? { bytes: w.bytes, detail } : { bytes: w.bytes, detail, lowerBound: true };
+}
