@@ -1,6 +1,6 @@
 // Bundles the extension client, the language server and the CLI. Type checking is `tsc -b`, separately.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const production = process.argv.includes('--production');
@@ -39,3 +39,5 @@ await Promise.all([
   // The build-context worker thread; the server starts it from dist/contextWorker.js.
   esbuild.build({ ...common, entryPoints: ['server/src/context/worker.ts'], outfile: 'dist/contextWorker.js' }),
 ]);
+// The Debian package catalog (built by `npm run catalog`) ships beside the bundles that read it.
+cpSync(new URL('./catalog', import.meta.url), new URL('./dist/catalog', import.meta.url), { recursive: true });

@@ -10,6 +10,8 @@ import { analyzeImageCommand, runBuildCommand } from './cli/build';
 import { loadAnalysis } from './cli/load';
 import { readDockerfileFile } from './docker/files';
 import { installNativeSha256 } from './nativeSha256';
+import { loadCatalog } from './state/catalog';
+import { versionText } from './cli/version';
 
 declare const PACKAGE_VERSION: string;
 
@@ -26,7 +28,7 @@ export async function runCli(argv: string[], out: (s: string) => void, err: (s: 
     return 2;
   }
   if (args.command === 'help') return (out(USAGE), 0);
-  if (args.command === 'version') return (out(typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev'), 0);
+  if (args.command === 'version') return (out(versionText(typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev', loadCatalog())), 0);
   if (args.command === 'fix') return fix(args, out, err);
   if (args.image !== null && !args.noDocker) return analyzeImageCommand(args, process.env, { out, err });
   return analyze(args, out, err);

@@ -1,7 +1,8 @@
 /**
  * Packaging: `npm run package` works in a fresh clone (no out/, no dist/: only the tracked files and the
- * installed node_modules), and its .vsix holds only the bundles, grammars, icons, README and license, under
- * 1 MB. The clone is a copy of the tracked files in a temp folder, so the bundles other tests use stay as built.
+ * installed node_modules), and its .vsix holds only the bundles, the Debian package catalog, grammars, icons,
+ * README and license, under 5 MB. The clone is a copy of the tracked files in a temp folder, so the bundles
+ * other tests use stay as built.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const MAX_BYTES = 1024 * 1024;
-const ALLOWED = [/^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/LICENSE\.txt$/, /^extension\/dist\/(client|server|cli|contextWorker|vendor\/dockerode)\.js$/, /^extension\/syntaxes\/[\w.-]+\.json$/, /^extension\/media\/[\w.-]+\.svg$/, /^extension\.vsixmanifest$/, /^\[Content_Types\]\.xml$/];
+const MAX_BYTES = 5 * 1024 * 1024;
+const ALLOWED = [/^extension\/package\.json$/, /^extension\/readme\.md$/, /^extension\/LICENSE\.txt$/, /^extension\/dist\/(client|server|cli|contextWorker|vendor\/dockerode)\.js$/, /^extension\/dist\/catalog\/([\w-]+\.br|index\.json)$/, /^extension\/syntaxes\/[\w.-]+\.json$/, /^extension\/media\/[\w.-]+\.svg$/, /^extension\.vsixmanifest$/, /^\[Content_Types\]\.xml$/];
 
 /** A copy of the tracked files (as they are in the working tree) in a temp folder, with node_modules linked in. */
 function freshClone(): string {
@@ -37,7 +38,7 @@ test('npm run package works in a fresh clone; the .vsix is small and holds only 
     assert.ok(size < MAX_BYTES, `vsix is ${size} bytes`);
     const listing = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter((l) => l !== '');
     for (const entry of listing) assert.ok(ALLOWED.some((re) => re.test(entry)), `unexpected file in the vsix: ${entry}`);
-    for (const needed of ['extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/contextWorker.js', 'extension/syntaxes/dockerfile-heredoc.injection.json', 'extension/media/layers.svg']) {
+    for (const needed of ['extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/contextWorker.js', 'extension/syntaxes/dockerfile-heredoc.injection.json', 'extension/media/layers.svg', 'extension/dist/catalog/index.json', 'extension/dist/catalog/bookworm.br', 'extension/dist/catalog/trixie.br']) {
       assert.ok(listing.includes(needed), `missing ${needed}`);
     }
   } finally {

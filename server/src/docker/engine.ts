@@ -49,6 +49,14 @@ export interface ImageFacts {
   id: string;
   bytes: number;
   layers: string[];
+  /** The image's CPU architecture (`amd64`, `arm64`), null when not said. */
+  arch: string | null;
+}
+
+/** The daemon's own platform in Go's terms (`/version`'s `Os` and `Arch`: `linux`, `amd64`). */
+export interface EnginePlatform {
+  os: string;
+  arch: string;
 }
 
 /** One `docker history` entry, oldest first: what made it, its uncompressed bytes and when (ms since the epoch, null when not said). */
@@ -98,7 +106,20 @@ export class Engine {
   /** The image's id, size (uncompressed bytes) and RootFS layer digests. */
   async inspectImage(name: string): Promise<ImageFacts> {
     const info = await this.call(`inspect image ${name}`, () => this.docker.getImage(name).inspect());
-    return { id: info.Id, bytes: info.Size, layers: info.RootFS?.Layers ?? [] };
+    return { id: info.Id, bytes: info.Size, layers: info.RootFS?.Layers ?? [], arch: typeof info.Architecture === 'string' && info.Architecture !== '' ? info.Architecture : null };
+  }
+
+  /** The platform the daemon pulls for (`/version`'s `Os` and `Arch`). */
+  async platform(): Promise<EnginePlatform> {
+    const v = (await this.call('read its version', () => this.docker.version())) as { Os?: unknown; Arch?: unknown };
+    if (typeof v.Os !== 'string' || typeof v.Arch !== 'string') throw new EngineError('api', `The daemon at ${this.where} did not say its platform.`);
+    return { os: v.Os, arch: v.Arch };
+  }
+
+  /** The default registry's address as the daemon knows it (`/info`'s `IndexServerAddress`), null when not said. */
+  async indexServerAddress(): Promise<string | null> {
+    const info = (await this.call('read its configuration', () => this.docker.info())) as { IndexServerAddress?: unknown };
+    return typeof info.IndexServerAddress === 'string' && info.IndexServerAddress !== '' ? info.IndexServerAddress : null;
   }
 
   /** The image's history, oldest first, with `docker history` sizes (uncompressed bytes). */
