@@ -94,8 +94,10 @@ export interface WorkspaceEntry {
   layers: number;
   /** The final stage's base image reference (null for scratch or a parse failure). */
   base: string | null;
-  /** Bytes of the base image when the Docker daemon knows it, else null. */
+  /** Bytes of the base image (the local daemon's, else its registry's), else null. */
   baseBytes: number | null;
+  /** Set when baseBytes are a registry's compressed bytes. */
+  baseCompressed?: true;
   /** Why the file could not be summarized (unreadable, too large, not a file), when it could not. */
   error?: string;
 }

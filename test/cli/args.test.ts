@@ -6,7 +6,7 @@ test('analyze options', () => {
   const a = parseCliArgs(['analyze', 'x/Dockerfile', '--context', 'ctx', '--target', 't', '--build-arg', 'A=1', '--build-arg', 'B=', '--build-arg', 'FROM_ENV', '--build-arg', 'UNSET', '--builder', 'legacy', '--image', 'img:1', '--state-dir', 's', '--no-docker', '--json'], { FROM_ENV: 'e' });
   assert.deepEqual(a, {
     command: 'analyze', dockerfile: 'x/Dockerfile', context: 'ctx', target: 't', buildArgs: { A: '1', B: '', FROM_ENV: 'e' },
-    builder: 'legacy', image: 'img:1', stateDir: 's', noDocker: true, json: true, engineVersion: null,
+    builder: 'legacy', image: 'img:1', stateDir: 's', noDocker: true, offline: false, json: true, engineVersion: null,
   });
   const e = parseCliArgs(['analyze', '--engine-version', ' 20.10 '], {});
   assert.ok('command' in e && e.command === 'analyze' && e.engineVersion === '20.10');

@@ -130,7 +130,7 @@ export function workspaceRow(result: WorkspaceResult, label: (uri: string) => st
     tooltip: 'Images built on the same base image store its layers once. Shared bytes: what sharing saves compared with storing each image whole.',
     children: result.entries.map((e) => ({
       id: `workspace#${e.uri}`, label: label(e.uri), icon: 'dockerfile', cache: null, dimmed: false,
-      description: `${layerCount(e.layers)} · ${formatSize(e, 'size unknown')}${e.base ? ` · on ${e.base}${e.baseBytes === null ? '' : ` (${formatBytes(e.baseBytes)})`}` : ''}`,
+      description: `${layerCount(e.layers)} · ${formatSize(e, 'size unknown')}${e.base ? ` · on ${e.base}${e.baseBytes === null ? '' : ` (${e.baseCompressed ? `~${formatBytes(e.baseBytes)} compressed` : formatBytes(e.baseBytes)})`}` : ''}`,
       tooltip: `${label(e.uri)}: ${layerCount(e.layers)}, ${formatSize(e, 'size unknown')} added${e.base ? ` on ${e.base}` : ''}.`,
       reveal: { uri: e.uri, line: 0 }, children: [],
     })),

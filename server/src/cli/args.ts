@@ -18,6 +18,8 @@ export interface AnalyzeArgs {
   /** `--max-files N`: scan at most N files and N folders of the build context; absent for the default. */
   maxFiles?: number;
   noDocker: boolean;
+  /** `--offline`: ask no registry for base image sizes. */
+  offline: boolean;
   json: boolean;
   /** `--engine-version`: the Docker Engine to model instead of asking the daemon; null when not given. */
   engineVersion: string | null;
@@ -58,6 +60,8 @@ Options:
   --image TAG            an image built from this Dockerfile, for measured sizes
   --state-dir DIR        where build state for cache predictions is kept
   --no-docker            never contact a Docker daemon
+  --offline              ask no registry for base image sizes (local images and sizes kept from earlier
+                         lookups only)
   --json                 print JSON instead of a table
   --only CODE            fix: only fixes for this diagnostic code, repeatable (e.g. merge-runs)
   --write                fix: rewrite the Dockerfile instead of printing a diff
@@ -76,7 +80,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
       options: {
         context: { type: 'string' }, target: { type: 'string' }, 'build-arg': { type: 'string', multiple: true },
         builder: { type: 'string' }, image: { type: 'string' }, 'state-dir': { type: 'string' },
-        'no-docker': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'no-docker': { type: 'boolean' }, offline: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
         only: { type: 'string', multiple: true }, write: { type: 'boolean' }, 'max-files': { type: 'string' },
         version: { type: 'boolean', short: 'v' }, 'engine-version': { type: 'string' },
       },
@@ -104,7 +108,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   return {
     command: 'analyze', dockerfile: rest[0] ?? 'Dockerfile', context: values.context ?? null, target: values.target,
     buildArgs, builder, image: values.image ?? null, stateDir: values['state-dir'] ?? null, ...(maxFiles === undefined ? {} : { maxFiles }),
-    noDocker: values['no-docker'] ?? false, json: values.json ?? false, engineVersion,
+    noDocker: values['no-docker'] ?? false, offline: values.offline ?? false, json: values.json ?? false, engineVersion,
   };
 }
 

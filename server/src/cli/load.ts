@@ -9,10 +9,14 @@ import { homedir } from 'node:os';
 import type { StepKey } from '../core/cache/keys';
 import { stateDir } from '../state/baselines';
 import { noBaselineWhy, readForTarget } from '../state/targets';
-import { stageTargets } from '../core/stages';
+import { imageBases, stageTargets } from '../core/stages';
+import { lookUpBases } from '../docker/baseFacts';
+import { Engine, engineAddress } from '../docker/engine';
+import { loadCatalog } from '../state/catalog';
 import { baseImageIds } from '../docker/bases';
 import type { ContextIndex } from '../core/context';
 import type { Analysis, AnalysisOptions } from '../core/types';
+import type { PackageCatalog } from '../core/catalog';
 import { ContextEngine } from '../context/engine';
 import { contextFindings } from '../context/findings';
 import { readIgnoreFile } from '../context/scan';
@@ -35,6 +39,8 @@ export interface LoadOptions extends AnalysisOptions {
   stateDir: string | null;
   /** Read the files even without a recorded build: a build records their digests. */
   hashForCache?: boolean;
+  /** `--offline`: ask no registry for base image sizes (local images and answers kept from earlier lookups only). */
+  offline?: boolean;
 }
 
 /** A loaded Dockerfile: absolute paths, its text, its analysis with the keys of its steps, and the state folder. */
@@ -72,10 +78,17 @@ export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Pr
   const scanned = o.scan ? scan(context, dockerfile, o, hash) : Promise.resolve(undefined);
   // Base image IDs are part of the keys: asked alike when a build is recorded and when one is compared.
   const bases = o.noDocker === true || (recorded.baseline === null && o.hashForCache !== true) ? Promise.resolve({}) : baseImageIds(read.text, o.buildArgs, process.env);
-  const [resolved, index, baseImages] = await Promise.all([asked, scanned, bases]);
+  // Base image sizes and packages: the local daemon's images, else their registries (kept in the state folder).
+  const facts = lookUpBases(imageBases(read.text, o.buildArgs), { engine: o.noDocker === true ? null : daemonEngine(), stateDir: state, offline: o.offline === true });
+  const [resolved, index, baseImages, sizes] = await Promise.all([asked, scanned, bases, Promise.all([facts, catalogFor(read.text)])]);
   if (resolved.note !== null) err(`dockerfile-layers: note: ${resolved.note} --engine-version sets another.`);
   const cache = recorded.baseline !== null ? { baseline: recorded.baseline, baseImages } : { baseline: null, why: recorded.problem ?? noBaselineWhy(state), baseImages };
-  const options: AnalysisOptions = { builder: o.builder, target: o.target, buildArgs: o.buildArgs, engine: resolved.engine, cache };
+  const [found, catalog] = sizes;
+  if ('why' in catalog && catalog.why !== '') err(`dockerfile-layers: note: ${catalog.why}`);
+  const options: AnalysisOptions = {
+    builder: o.builder, target: o.target, buildArgs: o.buildArgs, engine: resolved.engine, cache,
+    sizes: { bases: found, catalog: 'why' in catalog ? null : catalog },
+  };
   const run = analyzeDocument(read.text, options, index);
   const analysis = contextFindings(run.analysis, index);
   const unknownTarget = analysis.findings.find((f) => f.code === 'unknown-target');
@@ -95,6 +108,17 @@ async function scan(context: string, dockerfile: string, o: LoadOptions, hash: b
   } finally {
     await engine.close();
   }
+}
+
+/** Debian's package catalog when a RUN may install Debian packages (decoding it costs time no other step needs). */
+async function catalogFor(text: string): Promise<PackageCatalog | { why: string }> {
+  return /\bapt(-get)?\b/.test(text) ? loadCatalog() : { why: '' };
+}
+
+/** The daemon of DOCKER_HOST (or the default socket), or null when the address is unusable. */
+function daemonEngine(): Engine | null {
+  const address = engineAddress(process.env);
+  return 'error' in address ? null : new Engine({ address, timeoutMs: 5_000 });
 }
 
 function isDirectory(path: string): boolean {

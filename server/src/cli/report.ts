@@ -67,7 +67,7 @@ export function toTable(analysis: Analysis): string {
   const t = analysis.totals;
   const size = imageSizeText(t, 'size unknown');
   const eff = t.efficiency === null || t.efficiency === undefined ? '' : `, efficiency ${(t.efficiency * 100).toFixed(1)}%`;
-  const waste = t.wastedBytes === undefined ? [] : [`Wasted space (dive's measure, ${t.wasteSource === 'measured' ? 'measured' : 'estimated'}): ${formatBytes(t.wastedBytes)}${eff}`];
+  const waste = t.wastedBytes === undefined || (t.wastedBytes === 0 && t.wasteSource !== 'measured') ? [] : [`Wasted space (dive's measure, ${t.wasteSource === 'measured' ? 'measured' : 'estimated'}): ${formatBytes(t.wastedBytes)}${eff}`];
   const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers} maybe)` : '';
   const builder = `${analysis.model.label}${modelSource(analysis)}`;
   const target = analysis.target === null ? '' : `, target ${stageLabel(analysis.target, analysis.stages[analysis.target]?.name ?? null)}`;

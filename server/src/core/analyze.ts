@@ -1,7 +1,7 @@
 /**
  * The whole pure analysis: Dockerfile text + options -> stages, steps (layer, size, cache) and findings.
  */
-import type { Analysis, AnalysisOptions, Finding, SizeEstimate, Step, StageSummary, StageModel } from './types';
+import type { Analysis, AnalysisOptions, Finding, SizeEstimate, Step, StageSummary, StageModel, Totals } from './types';
 import { flagText, parseDockerfile } from './dockerfile';
 import { finalImageStages, neededStages, resolveStages, resolveTarget, type ResolvedModel } from './stages';
 import { classifyLayers, stageLabel, type LayerVerdict } from './layers';
@@ -18,6 +18,7 @@ import { splitLines } from './lines';
 import { estimateRuns, type RunEstimate } from './estimate/run';
 import { baseSize, stageImageSize } from './estimate/from';
 import type { BaseImageFacts } from './baseImage';
+import { staticWaste } from './wastedStatic';
 
 /**
  * Analyzes Dockerfile text for one builder and target; never throws, problems come back as findings.
@@ -103,9 +104,13 @@ function analyze(text: string, options: AnalysisOptions, context?: ContextIndex)
   const sized = model.instructions.map((ins, i) => toStep(ins, skipVerdict(stages, ins.stage, target, model) ?? verdicts[i], copies.byInstruction.get(i) ?? runs.get(i)));
   const { steps, nextBuild, keys } = applyCache(model, sized, stages, copies.byInstruction, options, context);
   sizeFromLines(model, steps, options.sizes?.bases);
+  const totals = totalsOf(steps, stages);
+  const waste = staticWaste(model, steps, copies.byInstruction, runs, new Set(stages.filter((s) => s.inFinalImage).map((s) => s.index)), totals.base?.compressed ? null : totals.base?.bytes);
+  waste.perStep.forEach((w, i) => (steps[i].wasted = w));
+  const withWaste: Totals = { ...totals, wastedBytes: waste.wastedBytes, efficiency: waste.efficiency, wasteSource: 'estimated' };
   const hits = runLayerRules(text, model, steps, stages, options.severities);
   findings.push(...hits.map((h) => h.finding));
-  const analysis = { builder: options.builder, model: modelOf(options), target, stages, steps, findings: applySeverities(findings, options.severities), totals: totalsOf(steps, stages), nextBuild };
+  const analysis = { builder: options.builder, model: modelOf(options), target, stages, steps, findings: applySeverities(findings, options.severities), totals: withWaste, nextBuild };
   return { analysis, hits, keys };
 }
 

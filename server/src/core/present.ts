@@ -137,7 +137,7 @@ export function hoverMarkdown(step: Step, analysis: Analysis): string {
   if (step.layer !== 'no' || step.keyword === 'FROM') {
     lines.push('', `${step.keyword === 'FROM' ? 'Image size' : 'Size'}: ${sizeLine(step.size)}`);
     const before = step.size.estimate;
-    if (before !== undefined) lines.push(`Estimated before the build: ${sizeLine(before)}`);
+    if (before !== undefined) lines.push(`${step.size.lastBuild ? 'From the instruction alone' : 'Estimated before the build'}: ${sizeLine(before)}`);
     if (step.wasted !== undefined && step.wasted.bytes > 0) lines.push(`Wasted: **${step.wasted.lowerBound ? 'at least ' : ''}${formatBytes(step.wasted.bytes)}** ${step.wasted.detail}`);
     const word = { hit: 'cached', miss: 'rebuild', unknown: 'unknown' }[step.cache.status];
     const when = step.cache.source === 'measured' ? 'This build' : step.cache.source === 'inferred' ? 'Cache (inferred)' : 'Next build';

@@ -13,6 +13,7 @@ import { registerDiagnostics } from './features/diagnostics';
 import { registerBuild } from './features/build';
 import { registerEngine } from './features/engine';
 import { registerCache } from './features/cache';
+import { registerSizes } from './features/sizes';
 import { registerWorkspace } from './features/workspace';
 import { registerCodeActions } from './features/codeActions';
 import { registerContext } from './features/context';
@@ -51,11 +52,17 @@ export function startServer(connection: Connection): void {
     refreshViews(connection, null);
   });
   const loadCache = registerCache(connection, store);
+  const loadSizes = registerSizes(connection, store, () => {
+    republish();
+    refreshViews(connection, null);
+  });
   /** Loads the recorded builds of `uris` (every open document when omitted), then refreshes what shows them. */
   const reloadCaches = async (uris = store.documents.keys()): Promise<void> => {
     await Promise.all(uris.map((u) => loadCache(u).catch((e: unknown) => connection.console.warn(`Could not load the recorded build of ${u}: ${String(e)}`))));
     republish();
     refreshViews(connection, null);
+    // Base images after the recorded builds: a build may have pulled or replaced them.
+    for (const u of uris) void loadSizes(u, true).catch((e: unknown) => connection.console.warn(`Could not look up the base images of ${u}: ${String(e)}`));
   };
   registerBuild(connection, store, probe, (uri) => reloadCaches([uri]));
   registerWorkspace(connection, store);

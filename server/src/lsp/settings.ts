@@ -15,6 +15,8 @@ export interface ServerSettings {
   context: { buildContexts: Record<string, string>; maxFiles: number };
   /** `dockerfileLayers.engineVersion`: the Docker Engine to model instead of the daemon's; null to ask the daemon. */
   engineVersion: string | null;
+  /** `dockerfileLayers.baseImages.registry`: ask registries for the size of base images the daemon does not have. */
+  registry: boolean;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -23,6 +25,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   docker: { path: 'docker' },
   context: { buildContexts: {}, maxFiles: 200_000 },
   engineVersion: null,
+  registry: true,
 };
 
 /** Turns the raw `dockerfileLayers` configuration object into ServerSettings. */
@@ -44,6 +47,7 @@ export function toSettings(raw: unknown): ServerSettings {
     docker: { path: isObject(r.docker) && typeof r.docker.path === 'string' && r.docker.path.trim() !== '' ? r.docker.path.trim() : 'docker' },
     context: contextOf(r),
     engineVersion: typeof r.engineVersion === 'string' && checkEngineVersion(r.engineVersion) === null ? r.engineVersion.trim() : null,
+    registry: !(isObject(r.baseImages) && r.baseImages.registry === false),
   };
 }
 

@@ -14,6 +14,8 @@ import type { ContextIndex } from '../core/context';
 import { contextFindings, markSizing } from '../context/findings';
 import { DEFAULT_SETTINGS, type ServerSettings } from './settings';
 import type { RuleHit } from '../core/rules/context';
+import type { BaseImageFacts } from '../core/baseImage';
+import type { PackageCatalog } from '../core/catalog';
 
 /** One run of the analysis of a document version, for one settings key and context. */
 interface Cached {
@@ -61,6 +63,10 @@ export class AnalysisStore {
   private daemonEngine: EngineModel | null = null;
   /** Per document: the recorded build to predict from (or why there is none) and the FROM images' IDs. */
   private readonly caches = new Map<string, NonNullable<AnalysisOptions['cache']>>();
+  /** Per document: what its FROM images were found to be (sizes, layers, packages), by reference. */
+  private readonly bases = new Map<string, Record<string, BaseImageFacts>>();
+  /** Debian's package catalog once loaded (null: it could not be), for every document's RUN estimates. */
+  private catalog: PackageCatalog | null | undefined;
 
   constructor(private readonly analyze: Analyzer = analyzeDocument) {}
 
@@ -98,7 +104,28 @@ export class AnalysisStore {
   /** The analysis options of `uri`: its settings, the modelled engine and the recorded build to predict from. */
   optionsOf(uri: string): AnalysisOptions {
     const cache = this.caches.get(uri);
-    return { ...this.settingsOf(uri).analysis, engine: this.engineOf(uri), ...(cache ? { cache } : {}) };
+    const bases = this.bases.get(uri);
+    const sizes = bases === undefined && this.catalog === undefined ? {} : { sizes: { ...(bases ? { bases } : {}), catalog: this.catalog ?? null } };
+    return { ...this.settingsOf(uri).analysis, engine: this.engineOf(uri), ...(cache ? { cache } : {}), ...sizes };
+  }
+
+  /** Sets what `uri`'s FROM images were found to be; true when that changes its analyses. */
+  setBases(uri: string, bases: Record<string, BaseImageFacts>): boolean {
+    if (JSON.stringify(bases) === JSON.stringify(this.bases.get(uri))) return false;
+    this.bases.set(uri, bases);
+    this.cache.delete(uri);
+    return true;
+  }
+
+  /** What `uri`'s FROM images were found to be, as last set. */
+  basesOf(uri: string): Record<string, BaseImageFacts> | undefined {
+    return this.bases.get(uri);
+  }
+
+  /** Sets the package catalog every analysis estimates RUN steps with (once, when loaded). */
+  setCatalog(catalog: PackageCatalog | null): void {
+    this.catalog = catalog;
+    this.cache.clear();
   }
 
   /** Sets what `uri`'s cache prediction compares with (a loaded baseline, or why none); its analyses use it from now on. */
@@ -159,5 +186,6 @@ export class AnalysisStore {
     this.cache.delete(uri);
     this.byDocument.delete(uri);
     this.caches.delete(uri);
+    this.bases.delete(uri);
   }
 }

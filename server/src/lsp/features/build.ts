@@ -22,6 +22,8 @@ export function registerBuild(connection: Connection, store: AnalysisStore, prob
   connection.onNotification(TrustNotification.type, (p) => {
     store.trusted = p.trusted === true;
     void probe();
+    // What needs the daemon (base image IDs and sizes, builds elsewhere) is looked up again with the new trust.
+    for (const uri of store.documents.keys()) void recorded(uri);
   });
   connection.onRequest(BuildRequest.type, async (params, token) => {
     const uri = params.textDocument.uri;

@@ -7,9 +7,12 @@ import type { Connection } from 'vscode-languageserver';
 import type { AnalysisStore } from '../store';
 import { WorkspaceRequest, type WorkspaceEntry, type WorkspaceResult } from '../../protocol';
 import { analyzeDockerfile } from '../../core/analyze';
-import { layerBytes, withMeasurement } from '../../core/history';
+import { withMeasurement } from '../../core/history';
+import type { BaseImageFacts } from '../../core/baseImage';
+import { lookUpBases } from '../../docker/baseFacts';
+import { serverStateDir } from './cache';
 import type { Analysis } from '../../core/types';
-import { Engine, EngineError, engineAddress } from '../../docker/engine';
+import { Engine, engineAddress } from '../../docker/engine';
 import { readDockerfileFile } from '../../docker/files';
 
 export function registerWorkspace(connection: Connection, store: AnalysisStore): void {
@@ -50,48 +53,36 @@ function finalBase(analysis: Analysis): string | null {
   return root === undefined || root.base.toLowerCase() === 'scratch' ? null : root.base;
 }
 
-/** Fills `baseBytes` from the daemon and sums the bytes shared through common base layers. */
+/**
+ * Fills `baseBytes` from the base images' facts (those the open documents already have, else looked up: the
+ * local daemon's images, else their registries') and sums the bytes shared through common base layers: a layer
+ * that n images use is stored once, saving (n - 1) x its bytes.
+ */
 async function shareBases(store: AnalysisStore, entries: WorkspaceEntry[]): Promise<Pick<WorkspaceResult, 'sharedBytes' | 'sharedNote'>> {
-  if (!store.trusted) return { sharedBytes: null, sharedNote: 'Shared base layers are not measured in untrusted workspaces (it needs the Docker daemon).' };
-  const address = engineAddress(process.env);
-  if ('error' in address) return { sharedBytes: null, sharedNote: address.error };
-  const engine = new Engine({ address });
-  const layersOf = new Map<string, BaseImage>();
-  try {
-    for (const base of new Set(entries.map((e) => e.base).filter((b) => b !== null))) {
-      const sizes = await baseLayers(engine, base);
-      if (sizes) layersOf.set(base, sizes);
-    }
-  } catch (e) {
-    return { sharedBytes: null, sharedNote: e instanceof Error ? e.message : String(e) };
+  if (!store.trusted) return { sharedBytes: null, sharedNote: 'Shared base layers are not measured in untrusted workspaces (it needs the Docker daemon or a registry).' };
+  const facts: Record<string, BaseImageFacts> = {};
+  for (const e of entries) Object.assign(facts, store.basesOf(e.uri) ?? {});
+  const refs = [...new Set(entries.map((e) => e.base).filter((b): b is string => b !== null))];
+  const missing = refs.filter((r) => facts[r] === undefined || facts[r].bytes === null);
+  if (missing.length > 0) {
+    const address = engineAddress(process.env);
+    const engine = 'error' in address ? null : new Engine({ address, timeoutMs: 5_000 });
+    const registry = entries.every((e) => store.settingsOf(e.uri).registry);
+    Object.assign(facts, await lookUpBases(missing, { engine, stateDir: serverStateDir(), offline: !registry }));
   }
   const users = new Map<string, { bytes: number; count: number }>();
   for (const entry of entries) {
-    const image = entry.base === null ? undefined : layersOf.get(entry.base);
-    if (image === undefined) continue;
+    const image = entry.base === null ? undefined : facts[entry.base];
+    if (image === undefined || image.bytes === null) continue;
     entry.baseBytes = image.bytes;
-    for (const [digest, bytes] of image.layers) users.set(digest, { bytes, count: (users.get(digest)?.count ?? 0) + 1 });
+    if (image.source === 'registry') entry.baseCompressed = true;
+    for (const layer of new Map(image.layers.map((l) => [l.id, l.bytes]))) users.set(layer[0], { bytes: layer[1], count: (users.get(layer[0])?.count ?? 0) + 1 });
   }
   const sharedBytes = [...users.values()].reduce((sum, u) => sum + (u.count - 1) * u.bytes, 0);
-  const missing = entries.filter((e) => e.base !== null && !layersOf.has(e.base)).map((e) => e.base);
-  const sharedNote = missing.length > 0 ? `Not in the local image store, so not counted: ${[...new Set(missing)].join(', ')}.` : null;
+  const unknown = refs.filter((r) => facts[r]?.bytes === null || facts[r] === undefined);
+  const compressed = entries.some((e) => e.baseCompressed) ? ' Sizes from a registry are compressed.' : '';
+  const sharedNote = unknown.length > 0
+    ? `Not counted, size unknown: ${unknown.map((r) => { const f = facts[r]; return f !== undefined && f.bytes === null ? `${r} (${f.why})` : r; }).join(', ')}.${compressed}`
+    : compressed === '' ? null : compressed.trim();
   return { sharedBytes, sharedNote };
-}
-
-/** A base image's size and its RootFS layer digests with their bytes (uncompressed). */
-interface BaseImage {
-  bytes: number;
-  layers: Map<string, number>;
-}
-
-/** The base image as the daemon knows it; null when the daemon does not have the image. */
-async function baseLayers(engine: Engine, base: string): Promise<BaseImage | null> {
-  try {
-    const facts = await engine.inspectImage(base);
-    const bytes = layerBytes(await engine.history(base), facts.layers.length);
-    return { bytes: facts.bytes, layers: new Map(facts.layers.map((d, i) => [d, bytes[i] ?? 0])) };
-  } catch (e) {
-    if (e instanceof EngineError && e.kind === 'not-found') return null;
-    throw e;
-  }
 }
