@@ -104,3 +104,18 @@ test('a lone \r ends a line for measurements as for the parser: each step gets i
     [0, 'FROM base:1', null, 'unknown'], [1, 'RUN echo base > /b.txt', 5, 'hit'], [2, 'COPY a.txt /a.txt', 6, 'miss'],
   ]);
 });
+
+test('measured wasted bytes replace the estimates, and the image figures the totals, only while every step is unchanged', () => {
+  const text = 'FROM base:1\nRUN echo base > /b.txt\nCOPY a.txt /a.txt\n';
+  const waste: BuildMeasurement = {
+    ...MEASURED, steps: MEASURED.steps.map((s, i) => ({ ...s, wasted: i === 0 ? 5 : 0 })), image: { efficiency: 0.5, wastedBytes: 10, userWastedPercent: 0.9 },
+  };
+  const analysis = withMeasurement(analyzeDockerfile(text, { builder: 'buildkit', buildArgs: {} }), text, waste);
+  assert.deepEqual(analysis.steps.map((s) => s.wasted?.bytes), [undefined, 5, undefined]);
+  assert.match(analysis.steps[1].wasted?.detail ?? '', /Measured in the image built at .*: 5 B of this layer/);
+  assert.deepEqual([analysis.totals.wastedBytes, analysis.totals.efficiency, analysis.totals.wasteSource], [10, 0.5, 'measured']);
+  const edited = `${text}RUN rm /b.txt\n`;
+  const after = withMeasurement(analyzeDockerfile(edited, { builder: 'buildkit', buildArgs: {} }), edited, waste);
+  assert.equal(after.steps[1].wasted, undefined);
+  assert.notEqual(after.totals.wasteSource, 'measured');
+});

@@ -4,6 +4,7 @@
  */
 import type { Analysis, Builder, CacheStatus, Step } from './types';
 import { splitLines } from './lines';
+import { formatBytes } from './present';
 import { recountTotals } from './totals';
 import { withEstimate } from './cache/sizes';
 
@@ -86,6 +87,8 @@ export interface MeasuredStep {
   bytes: number | null;
   /** hit: taken from the cache in that build; miss: rebuilt; null: the log did not say. */
   cache: Exclude<CacheStatus, 'unknown'> | null;
+  /** Bytes of its layer that later layers of the image delete or overwrite (core/wasted.ts LayerWaste); absent when not measured. */
+  wasted?: number;
 }
 
 /** A build's measurements for one document, builder and target. */
@@ -95,6 +98,8 @@ export interface BuildMeasurement {
   /** When the build finished, ms since the epoch. */
   finishedAt: number;
   steps: MeasuredStep[];
+  /** dive's measures of the whole image (base layers included), from its layer tars; absent when not measured. */
+  image?: { efficiency: number; wastedBytes: number; userWastedPercent: number | null };
 }
 
 /** The source text of a step (its lines, split as the parser does, joined with `\n`), the key measurements are kept by. */
@@ -105,15 +110,23 @@ export function stepText(text: string, step: Pick<Step, 'line' | 'endLine'>): st
 /**
  * The analysis with a build's measurements applied: steps whose instruction text is unchanged get the measured
  * size, and the build's cache result where no prediction says what the next build does; other steps keep their
- * estimates. Returns a new Analysis.
+ * estimates. Wasted space depends on every step, so the measured figures replace the estimates only while every
+ * measured step's text is unchanged. Returns a new Analysis.
  */
 export function withMeasurement(analysis: Analysis, text: string, m: BuildMeasurement | null): Analysis {
   if (m === null || m.builder !== analysis.builder) return analysis;
   const queues = new Map<string, MeasuredStep[]>();
   for (const s of m.steps) queues.set(s.text, [...(queues.get(s.text) ?? []), s]);
   const when = new Date(m.finishedAt).toLocaleTimeString();
-  const steps = analysis.steps.map((step): Step => {
+  const matched = new Map<Step, MeasuredStep>();
+  for (const step of analysis.steps) {
     const measured = queues.get(stepText(text, step))?.shift();
+    if (measured !== undefined) matched.set(step, measured);
+  }
+  const measurable = analysis.steps.filter((s) => s.keyword !== 'FROM' && s.stage !== null).length;
+  const unchanged = matched.size === m.steps.length && measurable === m.steps.length;
+  const steps = analysis.steps.map((step): Step => {
+    const measured = matched.get(step);
     if (measured === undefined) return step;
     // An exact size from the context is current; the measured one only while the step is predicted cached.
     const current = step.size.source === 'exact' && step.cache.status !== 'hit';
@@ -122,7 +135,16 @@ export function withMeasurement(analysis: Analysis, text: string, m: BuildMeasur
     // A prediction from the recorded build says what the next build does; the last build's result fills in only without one.
     const cache = measured.cache === null || step.cache.status !== 'unknown' ? step.cache
       : { status: measured.cache, reason: measured.cache === 'hit' ? `Taken from the build cache in the build at ${when}.` : `Rebuilt in the build at ${when}.`, source: 'measured' as const };
-    return { ...step, size, cache };
+    return unchanged && measured.wasted !== undefined ? withWasted({ ...step, size, cache }, measured.wasted, when) : { ...step, size, cache };
   });
-  return { ...analysis, steps, totals: recountTotals(analysis.totals, steps, analysis.stages) };
+  const totals = recountTotals(analysis.totals, steps, analysis.stages);
+  if (!unchanged || m.image === undefined) return { ...analysis, steps, totals };
+  return { ...analysis, steps, totals: { ...totals, wastedBytes: m.image.wastedBytes, efficiency: m.image.efficiency, wasteSource: 'measured' } };
+}
+
+/** The step with its measured wasted bytes (none when 0). */
+function withWasted(step: Step, bytes: number, when: string): Step {
+  const { wasted: _estimated, ...rest } = step;
+  if (bytes === 0) return rest;
+  return { ...rest, wasted: { bytes, detail: `Measured in the image built at ${when}: ${formatBytes(bytes)} of this layer are deleted or overwritten by later layers, yet still shipped.` } };
 }

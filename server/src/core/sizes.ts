@@ -22,6 +22,8 @@ export interface CopySize {
   findings: Finding[];
   /** The copied items (shared with the resolved copy: read, never change), when the digest is known. */
   items?: CopiedItem[];
+  /** The same items whenever the size is known, hashed or not (their paths and bytes), for the wasted-space estimate. */
+  placed?: CopiedItem[];
 }
 
 /**
@@ -152,7 +154,7 @@ function toCopySize(ins: ResolvedInstruction, copy: ResolvedCopy, where: string)
   const detail = `${amount} ${where}${copy.note ? `. ${copy.note}` : '.'}`;
   const size: SizeEstimate = { bytes: copy.bytes, source: copy.approximate ? 'heuristic' : 'exact', detail };
   if (copy.lowerBound) size.lowerBound = true;
-  return copy.digest === null ? { size, digest: null, findings } : { size, digest: copy.digest, findings, items: copy.items };
+  return copy.digest === null ? { size, digest: null, findings, placed: copy.items } : { size, digest: copy.digest, findings, items: copy.items, placed: copy.items };
 }
 
 function unknown(detail: string): CopySize {

@@ -82,7 +82,7 @@ export function staticWaste(
 function layerOf(ins: ResolvedInstruction, workdir: string, copy: CopySize | undefined, run: RunEstimate | undefined, stack: LayerStack, partly: (owner: number) => void): StepLayer {
   if (ins.keyword === 'WORKDIR') return { entries: [{ path: workdir, kind: 'dir', bytes: 0 }], known: true };
   if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
-    const items = copy?.items;
+    const items = copy?.placed ?? copy?.items;
     return items === undefined ? { entries: [], known: false } : { entries: items.map((it) => itemEntry(it, workdir)), known: items.every((it) => it.bytes !== null) };
   }
   if (ins.keyword !== 'RUN') return { entries: [], known: true };
