@@ -69,10 +69,13 @@ function segments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
 }
 
-function ancestors(path: string): string[] {
-  const out: string[] = [];
-  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) out.push(path.slice(0, i));
-  return out;
+/** Adds the folders above `path` to `set`, stopping at one already there (its own are then there too). */
+function addAncestors(path: string, set: Set<string>): void {
+  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+    const folder = path.slice(0, i);
+    if (set.has(folder)) return;
+    set.add(folder);
+  }
 }
 
 /**
@@ -199,11 +202,9 @@ export function diveMeasures(layers: DiveEntry[][]): DiveMeasures {
   let userBytes = 0;
   layers.forEach((entries, index) => {
     const parents = new Set<string>();
-    const regular = new Set<string>();
-    for (const e of entries) {
-      for (const a of ancestors(e.path)) parents.add(a);
-      if (e.kind !== 'whiteout' && e.kind !== 'opaque') regular.add(e.path);
-    }
+    for (const e of entries) addAncestors(e.path, parents);
+    // Only opaque markers need to know which folders have entries of their own.
+    const regular = entries.some((e) => e.kind === 'opaque') ? new Set(entries.filter((e) => e.kind !== 'whiteout' && e.kind !== 'opaque').map((e) => e.path)) : null;
     const seen = new Set<string>();
     for (const e of entries) {
       if (index > 0) userBytes += e.bytes;
@@ -212,7 +213,7 @@ export function diveMeasures(layers: DiveEntry[][]): DiveMeasures {
       if (seen.has(key)) continue;
       seen.add(key);
       if (e.kind === 'whiteout') visit(e.path, stack.whiteoutSize(e.path));
-      else if (e.kind === 'opaque') { if (!regular.has(e.path) && !parents.has(e.path)) visit(e.path, 0); }
+      else if (e.kind === 'opaque') { if (!regular!.has(e.path) && !parents.has(e.path)) visit(e.path, 0); }
       else if (!parents.has(e.path)) visit(e.path, e.bytes);
     }
     stack.apply(index, entries);
