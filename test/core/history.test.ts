@@ -78,7 +78,7 @@ for (const { name, eol } of EOLS) {
     const analysis = withMeasurement(analyzeDockerfile(text, { builder: 'buildkit', buildArgs: {} }), text, MEASURED);
     const byLine = analysis.steps.map((s) => [s.line, s.size.source, s.size.bytes, s.cache.status]);
     assert.deepEqual(byLine.slice(1), [
-      [1, 'unknown', null, 'unknown'], [2, 'measured', 5, 'hit'], [3, 'measured', 6, 'miss'], [4, 'unknown', null, 'unknown'],
+      [1, 'heuristic', 0, 'unknown'], [2, 'measured', 5, 'hit'], [3, 'measured', 6, 'miss'], [4, 'unknown', null, 'unknown'],
     ]);
     assert.match(analysis.steps[2].size.detail ?? '', /unchanged/);
     assert.equal(analysis.totals.bytes, null);

@@ -12,10 +12,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { missingSetup, startEditor, type Editor } from './harness';
-import { lineText, notificationMessages, openFile, runCommand, screenshot, waitFor, waitForLineText, type Page } from './workbench';
+import { lineText, notificationMessages, openFile, runCommand, screenshot, statusBarText, waitFor, waitForLineText, type Page } from './workbench';
+import { formatBytes } from '../../server/src/core/present';
 import { BASE_IMAGE, ensureBaseImage, requireDaemon, runProcess, type TestEngine } from '../conformance/docker';
 import { readBaseline } from '../../server/src/state/baselines';
 
+const STATUS_ID = 'dockerfile-layers.dockerfile-layers.dockerfileLayers.status';
 // Lines of the generated Dockerfile (1-based).
 const COPY_KEEP = 2;
 const RUN_KEEP = 3;
@@ -57,6 +59,11 @@ if (missing.length > 0 && !process.env.CI) {
       // Build only once the context is scanned (COPY sizes shown), so the recorded keys hash the copied files.
       await waitForLineText(page, COPY_KEEP, `+ layer · ${fs.statSync(path.join(workspace, 'keep.txt')).size} B`, 60_000);
       await waitForLineText(page, COPY_SRC, `+ layer · ${fs.statSync(path.join(workspace, 'src.txt')).size} B`, 30_000);
+      // The FROM line shows the local base image's size once the server looked it up (off the typing path).
+      const inspected = await runProcess(engine.cli, ['image', 'inspect', '-f', '{{.Size}}', BASE_IMAGE], engine.env);
+      const baseBytes = Number(inspected.stdout.trim());
+      assert.ok(baseBytes > 0, `docker image inspect ${BASE_IMAGE}: ${inspected.stderr}`);
+      await waitForLineText(page, 1, `stage · in final image · ${formatBytes(baseBytes)}`, 60_000);
       const opened = Date.now();
       // With an empty state folder nothing is recorded yet, so no hint may say cached or rebuild before the build.
       for (const line of STEP_LINES) assert.doesNotMatch((await lineText(page, line)) ?? '', /· (cached|rebuild)$/, `line ${line} before Build Image`);
@@ -68,6 +75,15 @@ if (missing.length > 0 && !process.env.CI) {
       const recorded = readBaseline(stateDir, path.join(workspace, 'Dockerfile'), null, 'buildkit');
       assert.equal(recorded.problem, null);
       assert.ok(recorded.baseline?.imageId, `Build Image should record the build in ${stateDir}`);
+      // A cached RUN has the bytes the build measured, and the status bar the whole image with its base.
+      const runBytes = recorded.baseline?.steps.find((st) => st.line === RUN_KEEP - 1)?.bytes;
+      assert.equal(typeof runBytes, 'number', 'the recorded build measured the RUN step');
+      assert.equal(await lineText(page, RUN_KEEP), `+ layer · ${formatBytes(runBytes ?? -1)} · cached`);
+      const status = await waitFor(page, async () => {
+        const text = await statusBarText(page, STATUS_ID);
+        return text?.includes(`(base ${formatBytes(baseBytes)})`) ? text : undefined;
+      }, 30_000, () => `the status bar should show the image with its base of ${formatBytes(baseBytes)}`);
+      t.diagnostic(`status bar after the build: ${status}`);
 
       fs.appendFileSync(path.join(workspace, 'src.txt'), 'a line added on disk\n');
       await waitForWords(page, { [COPY_KEEP]: 'cached', [RUN_KEEP]: 'cached', [COPY_SRC]: 'rebuild', [RUN_SRC]: 'rebuild' }, REBUILD_TIMEOUT_MS, 'after src.txt changed on disk');

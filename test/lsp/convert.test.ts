@@ -11,7 +11,7 @@ test('inlay hints sit at the end of the last line of each instruction', () => {
     const a = analyzeDockerfile(dockerfile(['FROM alpine', 'RUN echo a \\', '  && echo b', 'ENV A=1'], eol), { builder: 'buildkit', buildArgs: {} });
     const hints = a.steps.map((s) => toInlayHint(s, a, PARTS));
     assert.deepEqual(hints.map((h) => h && [h.position.line, h.position.character, h.label]), [
-      [0, 11, 'stage · in final image'], [2, 11, '+ layer'], [3, 7, 'no layer · metadata'],
+      [0, 11, 'stage · in final image'], [2, 11, '+ layer · ~0 B'], [3, 7, 'no layer · metadata'],
     ]);
     assert.equal(toInlayHint(a.steps[2], a, { layer: false, size: false, cache: false }), null);
     const hover = toHover(a.steps[1], a);

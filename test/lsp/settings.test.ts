@@ -19,7 +19,9 @@ test('settings: typed values pass through', () => {
     docker: { path: '/usr/bin/docker' },
     context: { buildContexts: { '**/Dockerfile': '..' }, maxFiles: 10 },
     engineVersion: '26.1',
+    registry: true,
   });
+  assert.equal(toSettings({ baseImages: { registry: false } }).registry, false);
   assert.equal(toSettings({ context: { maxFiles: -1 } }).context.maxFiles, DEFAULT_SETTINGS.context.maxFiles);
   assert.equal(toSettings({ engineVersion: 'latest' }).engineVersion, null, 'not a version: ask the daemon');
 });
