@@ -76,6 +76,7 @@ export function applyAptActions(actions: readonly AptAction[], before: AptState,
   const missing: string[] = [];
   const caveats: string[] = [];
   const suite = state.base.suite;
+  let templatesChanged = false;
   const set = (key: PartKey, bytes: number, what: string): void => { parts.set(key, { path: PATHS[key], bytes, what }); };
   const addTo = (key: PartKey, bytes: number, what: string): void => set(key, (parts.get(key)?.bytes ?? 0) + bytes, what);
   const writeCaches = (): void => {
@@ -109,12 +110,12 @@ export function applyAptActions(actions: readonly AptAction[], before: AptState,
       for (const p of closure.added) state.installed.add(p.name);
       added.push(...closure.added);
       state.stageInstalls += closure.added.length;
-      const files = closure.added.reduce((n, p) => n + Math.round(p.installedBytes * facts.FILES_PER_INSTALLED_BYTE), 0);
-      addTo('files', files, 'installed files');
+      addTo('files', closure.added.reduce((n, p) => n + filesOf(p), 0), 'installed files');
       if (!state.base.aptClean) addTo('archives', closure.added.reduce((n, p) => n + p.debBytes, 0), 'downloaded .debs');
       writeCaches();
       if (closure.added.length > 0) {
-        set('debconf', 2 * facts.DEBCONF_TEMPLATES_BYTES, "debconf's templates and their -old copy");
+        templatesChanged ||= closure.added.some((p) => p.depends.includes('debconf'));
+        set('debconf', (templatesChanged ? 2 : 1) * facts.DEBCONF_TEMPLATES_BYTES, templatesChanged ? "debconf's templates and their -old copy" : "debconf's templates");
         dpkgRan();
       }
     } else if (action.kind === 'remove') {
@@ -134,6 +135,12 @@ export function applyAptActions(actions: readonly AptAction[], before: AptState,
   return { parts: [...parts.values()].filter((p) => p.bytes > 0), added, missing, unknown: null, caveats, state };
 }
 
+/** Bytes a package's files take once installed: its Installed-Size as dpkg writes it, plus byte-compiled Python. */
+function filesOf(p: CatalogPackage): number {
+  const pyc = facts.BYTE_COMPILED.test(p.name) ? p.installedBytes * facts.PYC_PER_INSTALLED_BYTE : 0;
+  return Math.round(p.installedBytes * facts.FILES_PER_INSTALLED_BYTE + pyc);
+}
+
 function unknownOutcome(why: string, state: AptState): AptOutcome {
   return { parts: [], added: [], missing: [], unknown: why, caveats: [], state };
 }
@@ -146,7 +153,7 @@ function removePackages(names: string[], state: AptState, added: CatalogPackage[
     if (i < 0) continue;
     const [pkg] = added.splice(i, 1);
     const files = parts.get('files');
-    if (files !== undefined) files.bytes = Math.max(0, files.bytes - Math.round(pkg.installedBytes * facts.FILES_PER_INSTALLED_BYTE));
+    if (files !== undefined) files.bytes = Math.max(0, files.bytes - filesOf(pkg));
   }
   if (names.length > 0) caveats.push('removed packages are subtracted only when the same RUN installed them');
 }

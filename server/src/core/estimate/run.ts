@@ -60,8 +60,8 @@ function startOf(ref: string, facts: BaseImageFacts | undefined, catalog: Packag
 /** Package managers and tools whose downloads no shipped catalog describes, with the reason. */
 const UNCATALOGUED: Array<[RegExp, string]> = [
   [/^apk$/, "Alpine's packages are not in the shipped catalog (only Debian's are)"],
-  [/^(pip|pip3(\.\d+)?|pipx|poetry|uv|python3?(\.\d+)?)$/, "what pip installs comes from PyPI, whose package sizes the analysis cannot read offline"],
-  [/^(npm|npx|yarn|pnpm|bun)$/, "what npm, yarn and pnpm install comes from the npm registry, whose package sizes the analysis cannot read offline"],
+  [/^(pip|pip3(\.\d+)?|pipx|poetry|uv|python3?(\.\d+)?)$/, "what pip installs (from PyPI, a wheel or a source folder) is not in the shipped catalog, and no index is read at analysis time"],
+  [/^(npm|npx|yarn|pnpm|bun)$/, "what npm, yarn and pnpm install comes from the npm registry, which is not read at analysis time"],
   [/^(dpkg)$/, 'a .deb installed with dpkg is not in the catalog'],
 ];
 
