@@ -6,7 +6,7 @@ import type { Analysis, Builder, CacheStatus, Step } from './types';
 import { splitLines } from './lines';
 import { formatBytes } from './present';
 import { recountTotals } from './totals';
-import { withEstimate } from './cache/sizes';
+import { withEstimate } from './estimate/from';
 
 /** One entry of an image config's history, oldest first; `bytes` is uncompressed, as `docker history` shows. */
 export interface HistoryEntry {

@@ -56,3 +56,20 @@ test('a changed instruction reruns; a changed LABEL only under the legacy builde
   check(label, OLD, 'buildkit', ['1:hit', '2:hit', '4:hit', '5:hit']);
   check(label, OLD, 'legacy', ['1:hit', '2:hit', '3:miss', '4:miss', '5:miss']);
 });
+
+test('an image built elsewhere gives sizes too: a cached step the history\'s bytes, a rerun its last figure', () => {
+  const history = historyOf('buildkit').map((e, i) => ({ ...e, bytes: 100 * i }));
+  const sized = (files: Record<string, [string, number]>) => {
+    const index = contextOf(files);
+    const mtimeOf = (p: string): number | null => Number(index.entries.get(p)?.stamp?.split(':')[3] ?? NaN);
+    return analyzeDocument(dockerfile(LINES, '\n'), { builder: 'buildkit', buildArgs: {}, cache: { baseline: null, elsewhere: { image: 'app:1', history, mtimeOf } } }, index).analysis.steps;
+  };
+  // Everything cached: COPY a.txt and RUN make have the history's bytes (entries 1 and 2), exact.
+  const cached = sized(OLD);
+  assert.deepEqual([cached[1].size.bytes, cached[1].size.source, cached[2].size.bytes, cached[2].size.source, cached[2].size.lastBuild], [100, 'measured', 200, 'measured', undefined]);
+  // a.txt changed: COPY a.txt keeps its exact size from the context; RUN make reruns with the image's figure, low confidence.
+  const rerun = sized({ ...OLD, 'a.txt': ['a2', BUILT_AT + 5_000] });
+  assert.deepEqual([rerun[1].cache.status, rerun[1].size.source, rerun[1].size.bytes], ['miss', 'exact', 2]);
+  assert.deepEqual([rerun[2].cache.status, rerun[2].size.bytes, rerun[2].size.lastBuild, rerun[2].size.confidence], ['miss', 200, true, 'low']);
+  assert.match(rerun[2].size.detail ?? '', /in app:1, which this step rebuilds/);
+});

@@ -13,7 +13,7 @@ import { MAX_KEY_FILES } from './baseline';
 import { computeKeys, type FileList, type KeyContext, type StepKey } from './keys';
 import { predictCache, type NextBuild } from './predict';
 import { inferCache } from './infer';
-import { applyRecordedSizes } from './sizes';
+import { applyImageSizes, applyRecordedSizes } from './sizes';
 
 /** The reason a step's status is unknown when the adapters loaded no baseline (nothing asked for one). */
 const NOT_ASKED = 'No earlier build to compare with.';
@@ -40,6 +40,7 @@ export function applyCache(model: ResolvedModel, steps: Step[], stages: StageSum
   if (elsewhere !== undefined) {
     const inferred = inferCache({ ...EMPTY_ANALYSIS, builder: options.builder, steps, stages }, keys, elsewhere);
     steps.forEach((s, i) => (s.cache = inferred[i]));
+    applyImageSizes({ builder: options.builder, stages, steps }, elsewhere);
     return { steps, nextBuild: null, keys };
   }
   const predicted = predictCache(steps, keys, built, baseline);

@@ -2,10 +2,13 @@
  * Sizes from the recorded build (pure): a step the prediction calls cached is the very layer the recorded build
  * measured, so it has exactly those bytes; a step that reruns shows its last measured size as an estimate.
  */
-import type { SizeEstimate, Step } from '../types';
+import type { Analysis, Step } from '../types';
+import { alignHistory } from '../history';
+import type { InferInput } from './infer';
 import type { Baseline, BaselineStep } from './baseline';
 import type { StepKey } from './keys';
 import { formatBytes } from '../present';
+import { withEstimate } from '../estimate/from';
 
 /** Sets the sizes the recorded build tells (the steps are changed in place, as the cache prediction does). */
 export function applyRecordedSizes(steps: Step[], keys: StepKey[], baseline: Baseline, counterparts: Map<number, BaselineStep>): void {
@@ -34,9 +37,22 @@ export function applyRecordedSizes(steps: Step[], keys: StepKey[], baseline: Bas
   });
 }
 
-/** `size`, keeping what the analysis estimated before (when it had a figure or a reason) for the hover. */
-export function withEstimate(size: SizeEstimate, before: SizeEstimate): SizeEstimate {
-  if (before.source === 'pending' || before.source === 'none') return size;
-  const { estimate: _nested, ...plain } = before;
-  return { ...size, estimate: plain };
+
+/**
+ * Sizes from an image built elsewhere (no recorded build): a step the inference calls cached is that image's
+ * layer, so it has the history's bytes; a step that reruns shows them as its last figure (low confidence: the
+ * history's entry may be of another instruction text). Steps are changed in place.
+ */
+export function applyImageSizes(analysis: Pick<Analysis, 'builder' | 'stages' | 'steps'>, input: InferInput): void {
+  const alignment = alignHistory(input.history, analysis as Analysis);
+  const entries = new Map(alignment.steps.map((a) => [a.line, a.entry === null ? null : input.history[a.entry]]));
+  for (const s of analysis.steps) {
+    const entry = entries.get(s.line);
+    if (entry === undefined || entry === null || s.layer === 'no' || s.keyword === 'FROM') continue;
+    if (s.cache.status === 'hit') {
+      s.size = withEstimate({ bytes: entry.bytes, source: 'measured', detail: `The cached layer: ${formatBytes(entry.bytes)} in the history of ${input.image}.` }, s.size);
+    } else if (s.cache.status === 'miss' && s.size.bytes === null) {
+      s.size = withEstimate({ bytes: entry.bytes, source: 'measured', lastBuild: true, confidence: 'low', detail: `${formatBytes(entry.bytes)} in ${input.image}, which this step rebuilds; what it writes now may differ.` }, s.size);
+    }
+  }
 }

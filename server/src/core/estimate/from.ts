@@ -49,3 +49,10 @@ export function stageImageSize(stage: StageModel, steps: Step[], fromSize: SizeE
 export function isEstimate(size: SizeEstimate): boolean {
   return size.source === 'catalog' || size.source === 'heuristic' || size.lastBuild === true || size.compressed === true || (size.source === 'base' && size.confidence !== undefined);
 }
+
+/** `size`, keeping what the analysis estimated before (when it had a figure or a reason) for the hover. */
+export function withEstimate(size: SizeEstimate, before: SizeEstimate): SizeEstimate {
+  if (before.source === 'pending' || before.source === 'none') return size;
+  const { estimate: _nested, ...plain } = before;
+  return { ...size, estimate: plain };
+}
