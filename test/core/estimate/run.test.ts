@@ -89,7 +89,7 @@ test('a package that uses debconf changes its database (an -old copy too); Pytho
 test('removal in the same RUN: purge subtracts what it installed, rm of a cache folder takes the part out', () => {
   const [r] = runs(['FROM local/deb', 'RUN apt-get update && apt-get install -y --no-install-recommends nginx && apt-get purge -y nginx && rm -rf /var/lib/apt/lists/* /var/cache/apt/*']);
   assert.equal(r.size.bytes, files(5000) + records(2, 2));
-  assert.equal(r.size.confidence, 'low');
+  assert.equal(r.size.confidence, 'high');
 });
 
 test('a base named by reference: the suite from the tag, required packages assumed installed, medium confidence', () => {

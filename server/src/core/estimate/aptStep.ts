@@ -70,69 +70,104 @@ const SAMPLES: Record<PartKey, string> = {
 
 /** Applies a RUN's actions to `before` (left as it was); `recommends` is the stage's default for installs. */
 export function applyAptActions(actions: readonly AptAction[], before: AptState, recommends = true): AptOutcome {
-  const state: AptState = { ...before, installed: new Set(before.installed) };
-  const parts = new Map<PartKey, LayerPart>();
-  const added: CatalogPackage[] = [];
-  const missing: string[] = [];
-  const caveats: string[] = [];
-  const suite = state.base.suite;
-  let templatesChanged = false;
-  const set = (key: PartKey, bytes: number, what: string): void => { parts.set(key, { path: PATHS[key], bytes, what }); };
-  const addTo = (key: PartKey, bytes: number, what: string): void => set(key, (parts.get(key)?.bytes ?? 0) + bytes, what);
-  const writeCaches = (): void => {
+  const layer = new AptLayer({ ...before, installed: new Set(before.installed) }, recommends);
+  for (const action of actions) {
+    const problem = layer.apply(action);
+    if (problem !== null) return { parts: [], added: [], missing: [], unknown: problem, caveats: [], state: layer.state };
+  }
+  return { parts: [...layer.parts.values()].filter((p) => p.bytes > 0), added: layer.added, missing: layer.missing, unknown: null, caveats: layer.caveats, state: layer.state };
+}
+
+/** One RUN's layer as its apt actions fill it, and the apt state they leave. */
+class AptLayer {
+  readonly parts = new Map<PartKey, LayerPart>();
+  readonly added: CatalogPackage[] = [];
+  readonly missing: string[] = [];
+  readonly caveats: string[] = [];
+  private templatesChanged = false;
+
+  constructor(readonly state: AptState, private readonly recommends: boolean) {}
+
+  /** Applies one action; returns why the layer cannot be estimated, or null. */
+  apply(action: AptAction): string | null {
+    switch (action.kind) {
+      case 'update': this.update(); break;
+      case 'install': return this.install(action);
+      case 'remove':
+        removePackages(action.names, this.state, this.added, this.parts);
+        if (action.autoremove) this.caveats.push('`--auto-remove` also removes dependencies nothing else needs; those are not subtracted');
+        this.dpkgRan();
+        break;
+      case 'autoremove': this.caveats.push('`apt-get autoremove` removes dependencies nothing else needs; those are not subtracted'); break;
+      case 'clean': this.clean(); break;
+      case 'rm': applyRemoval(action.patterns, this.parts, this.state); break;
+      default: break;
+    }
+    return null;
+  }
+
+  private set(key: PartKey, bytes: number, what: string): void {
+    this.parts.set(key, { path: PATHS[key], bytes, what });
+  }
+
+  private addTo(key: PartKey, bytes: number, what: string): void {
+    this.set(key, (this.parts.get(key)?.bytes ?? 0) + bytes, what);
+  }
+
+  /** Lists as the base has them decide what `apt-get update` fetches; it rebuilds both binary caches. */
+  private update(): void {
+    const { state } = this;
+    const suite = state.base.suite;
+    if (state.lists === 'none') this.set('lists', suite.listsBytes, 'package lists');
+    else if (state.lists === 'base') this.set('lists', facts.TRANSLATION_BYTES_PER_PACKAGE * suite.count + facts.RELEASE_FILE_BYTES, 'package lists (translations; the base has the Packages index)');
+    else if (!this.parts.has('lists')) this.set('lists', facts.RELEASE_FILE_BYTES, 'package lists (the Release file; the indexes are unchanged)');
+    state.lists = 'updated';
+    state.srcpkgcache = false;
+    this.writeCaches();
+  }
+
+  private install(action: Extract<AptAction, { kind: 'install' }>): string | null {
+    const { state } = this;
+    if (action.problem !== null) return `the install cannot be estimated: ${action.problem}`;
+    if (state.lists === 'none') return 'no package lists are there: `apt-get install` fails unless `apt-get update` runs first';
+    const closure = resolveInstall(state.base.suite, action.names, state.installed, action.recommends ?? this.recommends);
+    this.missing.push(...closure.missing.filter((m) => !this.missing.includes(m)));
+    if (closure.added.length === 0 && state.pkgcache) return null;
+    for (const p of closure.added) state.installed.add(p.name);
+    this.added.push(...closure.added);
+    state.stageInstalls += closure.added.length;
+    this.addTo('files', closure.added.reduce((n, p) => n + filesOf(p), 0), 'installed files');
+    if (!state.base.aptClean) this.addTo('archives', closure.added.reduce((n, p) => n + p.debBytes, 0), 'downloaded .debs');
+    this.writeCaches();
+    if (closure.added.length === 0) return null;
+    this.templatesChanged ||= closure.added.some((p) => p.depends.includes('debconf'));
+    this.set('debconf', (this.templatesChanged ? 2 : 1) * facts.DEBCONF_TEMPLATES_BYTES, this.templatesChanged ? "debconf's templates and their -old copy" : "debconf's templates");
+    this.dpkgRan();
+    return null;
+  }
+
+  /** apt rewrites pkgcache.bin after the lists or dpkg's database changed, and srcpkgcache.bin when it has none. */
+  private writeCaches(): void {
+    const { state } = this;
     if (state.base.aptClean || state.lists === 'none') return;
-    const per = state.lists === 'updated' ? facts.BIN_CACHE_BYTES_PER_PACKAGE : facts.BIN_CACHE_BYTES_PER_PACKAGE_NO_TRANSLATIONS;
-    set('pkgcache', per * suite.count, "apt's package cache");
-    if (!state.srcpkgcache || parts.has('srcpkgcache')) set('srcpkgcache', per * suite.count, "apt's source cache");
+    const bytes = (state.lists === 'updated' ? facts.BIN_CACHE_BYTES_PER_PACKAGE : facts.BIN_CACHE_BYTES_PER_PACKAGE_NO_TRANSLATIONS) * state.base.suite.count;
+    this.set('pkgcache', bytes, "apt's package cache");
+    if (!state.srcpkgcache || this.parts.has('srcpkgcache')) this.set('srcpkgcache', bytes, "apt's source cache");
     state.pkgcache = true;
     state.srcpkgcache = true;
-  };
-  const dpkgRan = (): void => {
-    set('dpkg', 2 * facts.STATUS_BYTES_PER_PACKAGE * state.installed.size, "dpkg's status and status-old");
-    set('logs', facts.DPKG_LOG_BYTES + facts.LOG_BYTES_PER_PACKAGE * state.stageInstalls + facts.APT_LOG_BYTES, 'dpkg and apt logs');
-  };
-  for (const action of actions) {
-    if (action.kind === 'update') {
-      if (state.lists === 'none') set('lists', suite.listsBytes, 'package lists');
-      else if (state.lists === 'base') set('lists', facts.TRANSLATION_BYTES_PER_PACKAGE * suite.count + facts.RELEASE_FILE_BYTES, 'package lists (translations; the base has the Packages index)');
-      else if (!parts.has('lists')) set('lists', facts.RELEASE_FILE_BYTES, 'package lists (the Release file; the indexes are unchanged)');
-      state.lists = 'updated';
-      if (!state.base.aptClean) {
-        state.srcpkgcache = false;
-        writeCaches();
-      }
-    } else if (action.kind === 'install') {
-      if (action.problem !== null) return unknownOutcome(`the install cannot be estimated: ${action.problem}`, state);
-      if (state.lists === 'none') return unknownOutcome('no package lists are there: `apt-get install` fails unless `apt-get update` runs first', state);
-      const closure = resolveInstall(suite, action.names, state.installed, action.recommends ?? recommends);
-      missing.push(...closure.missing.filter((m) => !missing.includes(m)));
-      if (closure.added.length === 0 && state.pkgcache) continue;
-      for (const p of closure.added) state.installed.add(p.name);
-      added.push(...closure.added);
-      state.stageInstalls += closure.added.length;
-      addTo('files', closure.added.reduce((n, p) => n + filesOf(p), 0), 'installed files');
-      if (!state.base.aptClean) addTo('archives', closure.added.reduce((n, p) => n + p.debBytes, 0), 'downloaded .debs');
-      writeCaches();
-      if (closure.added.length > 0) {
-        templatesChanged ||= closure.added.some((p) => p.depends.includes('debconf'));
-        set('debconf', (templatesChanged ? 2 : 1) * facts.DEBCONF_TEMPLATES_BYTES, templatesChanged ? "debconf's templates and their -old copy" : "debconf's templates");
-        dpkgRan();
-      }
-    } else if (action.kind === 'remove') {
-      removePackages(action.names, state, added, parts, caveats);
-      if (action.autoremove) caveats.push('`--auto-remove` also removes dependencies nothing else needs; those are not subtracted');
-      dpkgRan();
-    } else if (action.kind === 'autoremove') {
-      caveats.push('`apt-get autoremove` removes dependencies nothing else needs; those are not subtracted');
-    } else if (action.kind === 'clean') {
-      for (const key of ['archives', 'pkgcache', 'srcpkgcache'] as const) parts.delete(key);
-      state.pkgcache = false;
-      state.srcpkgcache = false;
-    } else if (action.kind === 'rm') {
-      applyRemoval(action.patterns, parts, state);
-    }
   }
-  return { parts: [...parts.values()].filter((p) => p.bytes > 0), added, missing, unknown: null, caveats, state };
+
+  private dpkgRan(): void {
+    this.set('dpkg', 2 * facts.STATUS_BYTES_PER_PACKAGE * this.state.installed.size, "dpkg's status and status-old");
+    this.set('logs', facts.DPKG_LOG_BYTES + facts.LOG_BYTES_PER_PACKAGE * this.state.stageInstalls + facts.APT_LOG_BYTES, 'dpkg and apt logs');
+  }
+
+  /** `apt-get clean` deletes the downloaded .debs and both binary caches. */
+  private clean(): void {
+    for (const key of ['archives', 'pkgcache', 'srcpkgcache'] as const) this.parts.delete(key);
+    this.state.pkgcache = false;
+    this.state.srcpkgcache = false;
+  }
 }
 
 /** Bytes a package's files take once installed: its Installed-Size as dpkg writes it, plus byte-compiled Python. */
@@ -141,12 +176,8 @@ function filesOf(p: CatalogPackage): number {
   return Math.round(p.installedBytes * facts.FILES_PER_INSTALLED_BYTE + pyc);
 }
 
-function unknownOutcome(why: string, state: AptState): AptOutcome {
-  return { parts: [], added: [], missing: [], unknown: why, caveats: [], state };
-}
-
 /** `apt-get remove/purge`: packages this RUN installed take their files out again; earlier ones leave whiteouts (0 B). */
-function removePackages(names: string[], state: AptState, added: CatalogPackage[], parts: Map<PartKey, LayerPart>, caveats: string[]): void {
+function removePackages(names: string[], state: AptState, added: CatalogPackage[], parts: Map<PartKey, LayerPart>): void {
   for (const name of names) {
     state.installed.delete(name);
     const i = added.findIndex((p) => p.name === name);
@@ -155,7 +186,6 @@ function removePackages(names: string[], state: AptState, added: CatalogPackage[
     const files = parts.get('files');
     if (files !== undefined) files.bytes = Math.max(0, files.bytes - filesOf(pkg));
   }
-  if (names.length > 0) caveats.push('removed packages are subtracted only when the same RUN installed them');
 }
 
 /** `rm` of apt's folders: parts this RUN wrote under a removed path are gone; the state forgets them too. */

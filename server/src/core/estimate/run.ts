@@ -85,16 +85,20 @@ function lookupOf(ins: ResolvedInstruction): Lookup {
   return (name) => ins.scope?.env.get(name) ?? ins.scope?.args.get(name) ?? undefined;
 }
 
-function aptEstimate(parts: LayerPart[], added: number, missing: string[], caveats: string[], others: Array<{ command: string }>, start: AptState): RunEstimate {
+function aptEstimate(parts: LayerPart[], added: number, missing: string[], caveats: readonly string[], others: Array<{ command: string }>, start: AptState): RunEstimate {
   const bytes = parts.reduce((n, p) => n + p.bytes, 0);
-  const lowered = missing.length > 0 || others.length > 0 || caveats.length > 0;
+  // Docker's official images keep lists gzip-compressed and fetch no translations (docker-gzip-indexes,
+  // docker-no-languages); the catalog's figure is the uncompressed lists of a plain apt configuration.
+  const listsGuess = start.base.confidence === 'medium' && parts.some((p) => p.path === '/var/lib/apt/lists');
+  const notes = listsGuess ? [...caveats, 'the lists are counted uncompressed; images built on the official ones may keep them gzip-compressed and smaller'] : caveats;
+  const lowered = missing.length > 0 || others.length > 0 || notes.length > 0;
   const confidence = lowered ? 'low' : start.base.confidence;
   const listed = parts.map((p) => `${formatBytes(p.bytes)} ${p.what}`).join(', ');
   const suite = start.base.suite;
   let detail = `apt adds ${added} package${added === 1 ? '' : 's'} not installed before (Debian ${suite.suite} catalog of ${suite.date.slice(0, 10)}, installed set from ${start.base.basis}): ${listed || 'nothing'}.`;
   if (missing.length > 0) detail += ` Not in the catalog (left out): ${missing.join(', ')}.`;
   if (others.length > 0) detail += ` Not counted: what ${[...new Set(others.map((o) => `\`${o.command}\``))].join(', ')} write${others.length === 1 ? 's' : ''}.`;
-  if (caveats.length > 0) detail += ` ${caveats.map((c) => c[0].toUpperCase() + c.slice(1)).join('; ')}.`;
+  if (notes.length > 0) detail += ` ${notes.map((c) => c[0].toUpperCase() + c.slice(1)).join('; ')}.`;
   const size: SizeEstimate = { bytes, source: 'catalog', confidence, detail };
   if (others.length > 0) size.lowerBound = true;
   return { size, adds: parts.filter((p) => p.path !== '/usr').map((p) => ({ path: p.path, bytes: p.bytes })) };
