@@ -25,6 +25,12 @@ test('other commands: writers, read-only commands, and variables from the scope'
   check('apt-get install -y $MISSING', [install(['$MISSING'], null, '`$MISSING` is not a plain package name')]);
 });
 
+test('an apt configuration file that a command writes: its Install-Recommends', () => {
+  check(`echo 'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/01norecommends`, [{ kind: 'config', recommends: false, command: 'echo' }]);
+  check(`printf 'APT::Install-Recommends "true";\\n' >> /etc/apt/apt.conf.d/x`, [{ kind: 'config', recommends: true, command: 'printf' }]);
+  check(`echo 'APT::Install-Recommends "0";' > /tmp/x`, [{ kind: 'other', command: 'echo', writes: true }]);
+});
+
 test('recommends options and bare names', () => {
   assert.equal(recommendsOption(['apt-get', 'install', '--no-install-recommends', 'x']), false);
   assert.equal(recommendsOption(['apt-get', '-o', 'APT::Install-Recommends=false', 'install', 'x']), false);

@@ -69,6 +69,12 @@ test('the installed set carries to later RUNs and through FROM <stage>; a second
   assert.equal(third.size.bytes, 0);
 });
 
+test('an apt configuration a RUN writes turns recommends off for later installs of the stage', () => {
+  const [config, install] = runs(['FROM local/deb', `RUN echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/90norecommends`, 'RUN apt-get update && apt-get install -y nginx && apt-get clean && rm -rf /var/lib/apt/lists/*']);
+  assert.equal(config.size.bytes, null);
+  assert.equal(install.size.bytes, files(1000) + files(5000) + records(3, 2));
+});
+
 test('a docker-clean base keeps no .debs and no binary caches; a base with lists installs without update', () => {
   const [clean] = runs(['FROM local/deb', 'RUN apt-get update && apt-get install -y --no-install-recommends libssl'], base({ aptClean: true }));
   assert.equal(clean.size.bytes, 1_000_000 + files(5000) + records(2, 1));

@@ -15,6 +15,7 @@ export type AptAction =
   | { kind: 'remove'; names: string[]; autoremove: boolean }
   | { kind: 'autoremove' }
   | { kind: 'clean' }
+  | { kind: 'config'; recommends: boolean; command: string }
   | { kind: 'rm'; patterns: string[] }
   | { kind: 'upgrade'; command: string }
   | { kind: 'other'; command: string; writes: boolean }
@@ -27,6 +28,8 @@ const VALUED = new Set(['-o', '--option', '-t', '--target-release', '--default-r
 export function readAptActions(script: string, lookup: Lookup): AptAction[] {
   return commandsOf(script).map((cmd) => {
     const words = commandWords(cmd).flatMap((w) => (w.includes('$') ? expand(w, lookup) : [w]));
+    const config = cmd.redirects.some((r) => r.startsWith('/etc/apt/apt.conf.d/')) ? recommendsOption(words) : null;
+    if (config !== null) return { kind: 'config', recommends: config, command: words[0] ?? '' };
     return actionOf(words, commandEffect(cmd).effect !== 'none');
   });
 }
@@ -89,7 +92,8 @@ export function bareName(arg: string): string {
 export function recommendsOption(words: string[]): boolean | null {
   if (words.includes('--no-install-recommends')) return false;
   if (words.includes('--install-recommends')) return true;
-  const set = words.map((w) => /APT::Install-Recommends=(\S*)/i.exec(w)).find((m) => m !== null);
-  if (set !== undefined && set !== null) return !/^["']?(false|0|no|off)/i.test(set[1]);
+  // `-o APT::Install-Recommends=false` on the command line, `APT::Install-Recommends "0";` in a config file.
+  const set = words.map((w) => /APT::Install-Recommends(?:=|\s+)"?([^";\s]*)/i.exec(w)).find((m) => m !== null);
+  if (set !== undefined && set !== null) return !/^(false|0|no|off)$/i.test(set[1]);
   return null;
 }

@@ -22,6 +22,8 @@ export interface AptState {
   srcpkgcache: boolean;
   /** Packages the stage's own steps installed so far (dpkg.log grows by each). */
   stageInstalls: number;
+  /** Whether installs follow Recommends when the command line does not say (apt's default, or a config file a RUN wrote). */
+  recommends: boolean;
 }
 
 /** One part of a layer: the path it is under, its bytes, and a few words for the detail. */
@@ -68,9 +70,9 @@ const SAMPLES: Record<PartKey, string> = {
   logs: '/var/log/dpkg.log',
 };
 
-/** Applies a RUN's actions to `before` (left as it was); `recommends` is the stage's default for installs. */
-export function applyAptActions(actions: readonly AptAction[], before: AptState, recommends = true): AptOutcome {
-  const layer = new AptLayer({ ...before, installed: new Set(before.installed) }, recommends);
+/** Applies a RUN's actions to `before` (left as it was). */
+export function applyAptActions(actions: readonly AptAction[], before: AptState): AptOutcome {
+  const layer = new AptLayer({ ...before, installed: new Set(before.installed) });
   for (const action of actions) {
     const problem = layer.apply(action);
     if (problem !== null) return { parts: [], added: [], missing: [], unknown: problem, caveats: [], state: layer.state };
@@ -86,7 +88,7 @@ class AptLayer {
   readonly caveats: string[] = [];
   private templatesChanged = false;
 
-  constructor(readonly state: AptState, private readonly recommends: boolean) {}
+  constructor(readonly state: AptState) {}
 
   /** Applies one action; returns why the layer cannot be estimated, or null. */
   apply(action: AptAction): string | null {
@@ -100,6 +102,7 @@ class AptLayer {
         break;
       case 'autoremove': this.caveats.push('`apt-get autoremove` removes dependencies nothing else needs; those are not subtracted'); break;
       case 'clean': this.clean(); break;
+      case 'config': this.state.recommends = action.recommends; break;
       case 'rm': applyRemoval(action.patterns, this.parts, this.state); break;
       default: break;
     }
@@ -130,7 +133,7 @@ class AptLayer {
     const { state } = this;
     if (action.problem !== null) return `the install cannot be estimated: ${action.problem}`;
     if (state.lists === 'none') return 'no package lists are there: `apt-get install` fails unless `apt-get update` runs first';
-    const closure = resolveInstall(state.base.suite, action.names, state.installed, action.recommends ?? this.recommends);
+    const closure = resolveInstall(state.base.suite, action.names, state.installed, action.recommends ?? state.recommends);
     this.missing.push(...closure.missing.filter((m) => !this.missing.includes(m)));
     if (closure.added.length === 0 && state.pkgcache) return null;
     for (const p of closure.added) state.installed.add(p.name);

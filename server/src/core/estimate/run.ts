@@ -54,7 +54,7 @@ function startOf(ref: string, facts: BaseImageFacts | undefined, catalog: Packag
   const base = debianBase(ref, facts, catalog);
   if ('why' in base) return base;
   const lists = base.lists === true ? 'base' : 'none';
-  return { base, installed: base.installed, lists, pkgcache: false, srcpkgcache: false, stageInstalls: 0 };
+  return { base, installed: base.installed, lists, pkgcache: false, srcpkgcache: false, stageInstalls: 0, recommends: true };
 }
 
 /** Package managers and tools whose downloads no shipped catalog describes, with the reason. */
@@ -70,15 +70,23 @@ const ZERO_BYTE = new Set(['rm', 'rmdir', 'mkdir', 'ln', 'cd', 'true', ':', 'set
 
 function estimateRun(ins: ResolvedInstruction, start: StageStart): { estimate: RunEstimate; state: StageStart } {
   const actions = readAptActions(runScript(ins), lookupOf(ins));
-  const usesApt = actions.some((a) => a.kind !== 'other' && a.kind !== 'none' && a.kind !== 'rm');
-  const others = actions.filter((a): a is Extract<AptAction, { kind: 'other' }> => a.kind === 'other' && !ZERO_BYTE.has(a.command));
-  if (!usesApt) return { estimate: withoutApt(actions, others), state: start };
+  const usesApt = actions.some((a) => a.kind !== 'other' && a.kind !== 'none' && a.kind !== 'rm' && a.kind !== 'config');
+  // A config file a RUN writes is counted like any other write; its Install-Recommends holds for later RUNs.
+  const others = actions.filter((a): a is Extract<AptAction, { kind: 'other' | 'config' }> => (a.kind === 'other' || a.kind === 'config') && !ZERO_BYTE.has(a.command));
+  if (!usesApt) return { estimate: withoutApt(actions, others), state: configured(actions, start) };
   if ('why' in start) return { estimate: unknown(`apt-get cannot be estimated: ${start.why}.`), state: start };
   const upgrade = actions.find((a) => a.kind === 'upgrade');
   if (upgrade !== undefined && upgrade.kind === 'upgrade') return { estimate: unknown(`\`${upgrade.command}\` depends on how far the mirror moved past the base image, which is not known before the build.`), state: start };
   const outcome = applyAptActions(actions, start);
   if (outcome.unknown !== null) return { estimate: unknown(`This step's size is unknown: ${outcome.unknown}.`), state: outcome.state };
   return { estimate: aptEstimate(outcome.parts, outcome.added.length, outcome.missing, outcome.caveats, others, start), state: outcome.state };
+}
+
+/** The state after a RUN without apt commands: only an Install-Recommends setting it writes changes it. */
+function configured(actions: AptAction[], start: StageStart): StageStart {
+  if ('why' in start) return start;
+  const last = actions.filter((a) => a.kind === 'config').pop();
+  return last === undefined || last.kind !== 'config' ? start : { ...start, recommends: last.recommends };
 }
 
 function lookupOf(ins: ResolvedInstruction): Lookup {
