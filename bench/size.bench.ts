@@ -6,6 +6,7 @@
  * history, and analyzed once more with the recorded build. Prints, per step, estimate vs measured with source
  * and error, then the targets: COPY/ADD exact, FROM exact, `apt-get install` steps within a median absolute
  * error of 20% and none off by more than 2x, every layer sized or unknown with a reason, cached steps exact.
+ * Exits 1 when a target is missed. SIZE_BENCH_ONLY=name,name runs only those fixtures.
  */
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -175,7 +176,10 @@ function printSummary(rows: Row[], fixtures: number, seconds: number): void {
   const cachedWrong = rows.filter((r) => r.keyword !== 'FROM' && r.measured !== null && (r.cached === null || r.cached.bytes !== r.measured));
   const medianError = errors.length === 0 ? NaN : median(errors.map(Math.abs));
   const maxRatio = ratios.length === 0 ? NaN : Math.max(...ratios);
-  const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
+  const verdict = (ok: boolean): string => {
+    if (!ok) process.exitCode = 1;
+    return ok ? 'ok' : 'MISSED';
+  };
   console.log(`\nbench:size: ${fixtures} fixtures, ${rows.length} steps, ${seconds.toFixed(0)} s`);
   console.log(`  COPY/ADD exact: ${copies.filter((r) => r.estimate.bytes === r.measured).length}/${copies.length} ${verdict(copies.every((r) => r.estimate.bytes === r.measured))}`);
   console.log(`  FROM exact (local base): ${froms.filter((r) => r.estimate.bytes === r.measured).length}/${froms.length} ${verdict(froms.every((r) => r.estimate.bytes === r.measured))}`);
