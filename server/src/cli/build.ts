@@ -8,7 +8,7 @@ import { withMeasurement } from '../core/history';
 import { runBuild } from '../docker/build';
 import type { CacheResults } from '../docker/buildLog';
 import { Engine, engineAddress } from '../docker/engine';
-import { measureImage, toMeasurement } from '../docker/measure';
+import { MEASURE_TIMEOUT_MS, measureImage, toMeasurement } from '../docker/measure';
 import { loadAnalysis, type Loaded } from './load';
 import { inferCache } from '../core/cache/infer';
 import { entryMtime } from '../core/context';
@@ -165,7 +165,7 @@ export async function printMeasured(image: string, cache: CacheResults, r: Repor
   let code = 0;
   try {
     if ('error' in address) throw new Error(address.error);
-    analysis = withMeasurement(r.analysis, r.text, (await measureImage(new Engine({ address }), image, options)).steps);
+    analysis = withMeasurement(r.analysis, r.text, (await measureImage(new Engine({ address, timeoutMs: MEASURE_TIMEOUT_MS }), image, options)).steps);
   } catch (e) {
     io.err(`dockerfile-layers: could not measure image ${image}: ${e instanceof Error ? e.message : String(e)}`);
     // The build's cache results still apply without sizes.

@@ -37,6 +37,12 @@ interface LayerSummary {
   entries: DiveEntry[];
 }
 
+/**
+ * The daemon deadline for measuring a built image: `docker save` of a large image (hundreds of MB) can start
+ * streaming only after seconds of preparing on a busy machine, past the 10 s other calls get.
+ */
+export const MEASURE_TIMEOUT_MS = 60_000;
+
 /** Reads a `docker save` tar stream; a silence longer than `idleMs` ends it with a timeout error. */
 export async function readSavedImage(source: NodeJS.ReadableStream, idleMs: number): Promise<SavedImage> {
   const budget = new EntryBudget();

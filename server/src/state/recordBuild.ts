@@ -9,7 +9,7 @@ import type { Analysis } from '../core/types';
 import { parseCacheResults, parseStepSeconds } from '../docker/buildLog';
 import type { BuildOutcome } from '../docker/build';
 import { Engine, engineAddress } from '../docker/engine';
-import { measureImage, type Measurement } from '../docker/measure';
+import { MEASURE_TIMEOUT_MS, measureImage, type Measurement } from '../docker/measure';
 import { writeBaseline } from './baselines';
 import type { StepKey } from '../core/cache/keys';
 import type { Measurement as StoredMeasurement } from '../docker/measure';
@@ -43,7 +43,7 @@ export async function recordBuild(loaded: Built, outcome: BuildOutcome, target: 
   try {
     const address = engineAddress(env);
     if ('error' in address) throw new Error(address.error);
-    measurement = await measureImage(new Engine({ address }), imageId, { text, analysis, target, cache, finishedAt: outcome.endedAt });
+    measurement = await measureImage(new Engine({ address, timeoutMs: MEASURE_TIMEOUT_MS }), imageId, { text, analysis, target, cache, finishedAt: outcome.endedAt });
     results.bytes = bytesByLine(analysis, measurement);
   } catch (e) {
     err(`dockerfile-layers: could not measure image ${imageId}: ${e instanceof Error ? e.message : String(e)}`);
