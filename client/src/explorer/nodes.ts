@@ -160,7 +160,7 @@ function baseTooltip(t: Analysis['totals']): string {
 function wasteTooltip(t: Analysis['totals']): string {
   if (t.wastedBytes === undefined) return '';
   const eff = t.efficiency === null || t.efficiency === undefined ? '' : `, efficiency ${(t.efficiency * 100).toFixed(1)}%`;
-  return `; wasted space (dive's measure, ${t.wasteSource === 'measured' ? 'measured from the built image\'s layers' : 'estimated from what the analysis knows'}): ${formatBytes(t.wastedBytes)}${eff}`;
+  return `; wasted space (dive's measure, ${t.wasteSource === 'measured' ? 'measured from the built image\'s layers' : 'estimated from what the analysis knows'}): ${t.wastedLowerBound ? 'at least ' : ''}${formatBytes(t.wastedBytes)}${eff}`;
 }
 
 /** The status bar text for an analysis: `$(layers) 5 layers · 12.4 MB`. */

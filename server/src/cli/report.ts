@@ -31,7 +31,7 @@ export function toJsonReport(analysis: Analysis, dockerfile: string, context: st
       estimated: analysis.totals.estimated === true,
       base: analysis.totals.base === undefined ? null : { ref: analysis.totals.base.ref, bytes: analysis.totals.base.bytes, compressed: analysis.totals.base.compressed === true, ...(analysis.totals.base.why ? { why: analysis.totals.base.why } : {}) },
       imageBytes: analysis.totals.imageBytes ?? null,
-      wastedBytes: analysis.totals.wastedBytes ?? null,
+      wastedBytes: analysis.totals.wastedBytes ?? null, wastedLowerBound: analysis.totals.wastedLowerBound === true,
       efficiency: analysis.totals.efficiency ?? null,
       wasteSource: analysis.totals.wasteSource ?? null,
       nextBuild: analysis.nextBuild ? { steps: analysis.nextBuild.steps, seconds: analysis.nextBuild.seconds } : null,
@@ -67,7 +67,7 @@ export function toTable(analysis: Analysis): string {
   const t = analysis.totals;
   const size = imageSizeText(t, 'size unknown');
   const eff = t.efficiency === null || t.efficiency === undefined ? '' : `, efficiency ${(t.efficiency * 100).toFixed(1)}%`;
-  const waste = t.wastedBytes === undefined || (t.wastedBytes === 0 && t.wasteSource !== 'measured') ? [] : [`Wasted space (dive's measure, ${t.wasteSource === 'measured' ? 'measured' : 'estimated'}): ${formatBytes(t.wastedBytes)}${eff}`];
+  const waste = t.wastedBytes === undefined || (t.wastedBytes === 0 && t.wasteSource !== 'measured') ? [] : [`Wasted space (dive's measure, ${t.wasteSource === 'measured' ? 'measured' : 'estimated'}): ${t.wastedLowerBound ? 'at least ' : ''}${formatBytes(t.wastedBytes)}${eff}`];
   const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers} maybe)` : '';
   const builder = `${analysis.model.label}${modelSource(analysis)}`;
   const target = analysis.target === null ? '' : `, target ${stageLabel(analysis.target, analysis.stages[analysis.target]?.name ?? null)}`;

@@ -107,7 +107,8 @@ function analyze(text: string, options: AnalysisOptions, context?: ContextIndex)
   const totals = totalsOf(steps, stages);
   const waste = staticWaste(model, steps, copies.byInstruction, runs, new Set(stages.filter((s) => s.inFinalImage).map((s) => s.index)), totals.base?.compressed ? null : totals.base?.bytes);
   waste.perStep.forEach((w, i) => (steps[i].wasted = w));
-  const withWaste: Totals = { ...totals, wastedBytes: waste.wastedBytes, efficiency: waste.efficiency, wasteSource: 'estimated' };
+  // With a layer of unknown contents the wasted bytes are a floor, and no efficiency can be told.
+  const withWaste: Totals = { ...totals, wastedBytes: waste.wastedBytes, efficiency: waste.lowerBound ? null : waste.efficiency, wasteSource: 'estimated', ...(waste.lowerBound ? { wastedLowerBound: true as const } : {}) };
   const hits = runLayerRules(text, model, steps, stages, options.severities);
   findings.push(...hits.map((h) => h.finding));
   const analysis = { builder: options.builder, model: modelOf(options), target, stages, steps, findings: applySeverities(findings, options.severities), totals: withWaste, nextBuild };

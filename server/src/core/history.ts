@@ -139,7 +139,8 @@ export function withMeasurement(analysis: Analysis, text: string, m: BuildMeasur
   });
   const totals = recountTotals(analysis.totals, steps, analysis.stages);
   if (!unchanged || m.image === undefined) return { ...analysis, steps, totals };
-  return { ...analysis, steps, totals: { ...totals, wastedBytes: m.image.wastedBytes, efficiency: m.image.efficiency, wasteSource: 'measured' } };
+  const { wastedLowerBound: _floor, ...exact } = totals;
+  return { ...analysis, steps, totals: { ...exact, wastedBytes: m.image.wastedBytes, efficiency: m.image.efficiency, wasteSource: 'measured' } };
 }
 
 /** The step with its measured wasted bytes (none when 0). */

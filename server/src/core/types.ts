@@ -220,6 +220,8 @@ export interface Totals {
   imageBytes?: number | null;
   /** dive's wasted bytes and efficiency over the files the analysis knows (estimated) or the built image's layers (measured). */
   wastedBytes?: number;
+  /** Set when some layer's contents are not known: `wastedBytes` is a floor and `efficiency` null. */
+  wastedLowerBound?: true;
   efficiency?: number | null;
   wasteSource?: 'estimated' | 'measured';
 }
