@@ -40,7 +40,7 @@ test('--json prints exactly the documented shape', async () => {
     assert.match(j.steps[4].cache.reason, /^No build of this Dockerfile for this target and builder is recorded in .* yet/);
     assert.deepEqual(Object.keys(j.steps[0]), ['line', 'endLine', 'stage', 'keyword', 'layer', 'size', 'cache', 'wasted']);
     assert.equal(j.steps[0].stage, null);
-    assert.deepEqual(Object.keys(j.totals), ['layers', 'bytes', 'lowerBound', 'estimated', 'base', 'imageBytes', 'wastedBytes', 'wastedLowerBound', 'efficiency', 'wasteSource', 'nextBuild']);
+    assert.deepEqual(Object.keys(j.totals), ['layers', 'bytes', 'lowerBound', 'estimated', 'base', 'imageBytes', 'wastedBytes', 'wastedLowerBound', 'efficiency', 'userWastedPercent', 'wasteSource', 'nextBuild']);
     assert.equal(j.totals.layers, 1);
   });
 });

@@ -159,7 +159,8 @@ function baseTooltip(t: Analysis['totals']): string {
 
 function wasteTooltip(t: Analysis['totals']): string {
   if (t.wastedBytes === undefined) return '';
-  const eff = t.efficiency === null || t.efficiency === undefined ? '' : `, efficiency ${(t.efficiency * 100).toFixed(1)}%`;
+  const eff = (t.efficiency === null || t.efficiency === undefined ? '' : `, efficiency ${(t.efficiency * 100).toFixed(1)}%`)
+    + (t.userWastedPercent === null || t.userWastedPercent === undefined ? '' : `, user wasted ${(t.userWastedPercent * 100).toFixed(1)}%`);
   return `; wasted space (dive's measure, ${t.wasteSource === 'measured' ? 'measured from the built image\'s layers' : 'estimated from what the analysis knows'}): ${t.wastedLowerBound ? 'at least ' : ''}${formatBytes(t.wastedBytes)}${eff}`;
 }
 

@@ -32,7 +32,7 @@ export function toJsonReport(analysis: Analysis, dockerfile: string, context: st
       base: analysis.totals.base === undefined ? null : { ref: analysis.totals.base.ref, bytes: analysis.totals.base.bytes, compressed: analysis.totals.base.compressed === true, ...(analysis.totals.base.why ? { why: analysis.totals.base.why } : {}) },
       imageBytes: analysis.totals.imageBytes ?? null,
       wastedBytes: analysis.totals.wastedBytes ?? null, wastedLowerBound: analysis.totals.wastedLowerBound === true,
-      efficiency: analysis.totals.efficiency ?? null,
+      efficiency: analysis.totals.efficiency ?? null, userWastedPercent: analysis.totals.userWastedPercent ?? null,
       wasteSource: analysis.totals.wasteSource ?? null,
       nextBuild: analysis.nextBuild ? { steps: analysis.nextBuild.steps, seconds: analysis.nextBuild.seconds } : null,
     },
@@ -66,7 +66,8 @@ export function toTable(analysis: Analysis): string {
   const fmt = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   const t = analysis.totals;
   const size = imageSizeText(t, 'size unknown');
-  const eff = t.efficiency === null || t.efficiency === undefined ? '' : `, efficiency ${(t.efficiency * 100).toFixed(1)}%`;
+  const eff = (t.efficiency === null || t.efficiency === undefined ? '' : `, efficiency ${(t.efficiency * 100).toFixed(1)}%`)
+    + (t.userWastedPercent === null || t.userWastedPercent === undefined ? '' : `, user wasted ${(t.userWastedPercent * 100).toFixed(1)}%`);
   const waste = t.wastedBytes === undefined || (t.wastedBytes === 0 && t.wasteSource !== 'measured') ? [] : [`Wasted space (dive's measure, ${t.wasteSource === 'measured' ? 'measured' : 'estimated'}): ${t.wastedLowerBound ? 'at least ' : ''}${formatBytes(t.wastedBytes)}${eff}`];
   const maybe = t.maybeLayers > 0 ? ` (+${t.maybeLayers} maybe)` : '';
   const builder = `${analysis.model.label}${modelSource(analysis)}`;

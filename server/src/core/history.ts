@@ -140,7 +140,7 @@ export function withMeasurement(analysis: Analysis, text: string, m: BuildMeasur
   const totals = recountTotals(analysis.totals, steps, analysis.stages);
   if (!unchanged || m.image === undefined) return { ...analysis, steps, totals };
   const { wastedLowerBound: _floor, ...exact } = totals;
-  return { ...analysis, steps, totals: { ...exact, wastedBytes: m.image.wastedBytes, efficiency: m.image.efficiency, wasteSource: 'measured' } };
+  return { ...analysis, steps, totals: { ...exact, wastedBytes: m.image.wastedBytes, efficiency: m.image.efficiency, userWastedPercent: m.image.userWastedPercent, wasteSource: 'measured' } };
 }
 
 /** The step with its measured wasted bytes (none when 0). */

@@ -223,6 +223,8 @@ export interface Totals {
   /** Set when some layer's contents are not known: `wastedBytes` is a floor and `efficiency` null. */
   wastedLowerBound?: true;
   efficiency?: number | null;
+  /** dive's user wasted percent (wasted bytes / the bytes of every layer but the first), from a built image only. */
+  userWastedPercent?: number | null;
   wasteSource?: 'estimated' | 'measured';
 }
 
