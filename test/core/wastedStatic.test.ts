@@ -94,3 +94,34 @@ test('efficiency: over the known files, the base counted as untouched; only the 
   // A stage built FROM another inherits its files.
   check(['FROM a AS one', 'COPY a.bin /x', 'FROM one', 'RUN rm /x'], { 2: 1000 }, 1000);
 });
+
+test('a large copy: the pruned estimate gives the straightforward figures, analysis after analysis', () => {
+  const spec: Record<string, number | null> = {};
+  for (let d = 0; d < 20; d++) {
+    spec[`d${d}/`] = null;
+    for (let f = 0; f < 100; f++) spec[`d${d}/f${f}.txt`] = 100 + f;
+  }
+  const ctx: ContextIndex = { root: '/ctx', entries: contextEntries(spec), ignoreFile: null, archives: new Map(), problems: [] };
+  const d1 = Array.from({ length: 100 }, (_, f) => 100 + f).reduce((a, b) => a + b, 0);
+  const all = 20 * d1;
+  const cases: Array<[string[], Record<number, number>, number]> = [
+    [['FROM a', 'COPY . /app', 'RUN rm -rf /app/d1', 'RUN echo hi'], { 2: d1 }, 0],
+    [['FROM a', 'COPY . /app', 'RUN rm -rf /app/d1/*.txt'], { 2: d1 }, d1],
+    [['FROM a', 'COPY . /app', 'COPY . /app'], { 2: all }, 2 * all],
+    [['FROM a', 'COPY . /app', 'RUN rm -rf /app'], { 2: all }, 0],
+    [['FROM a', 'WORKDIR /app', 'COPY d1/f7.txt ./d1/', 'COPY . .'], { 3: 107 }, 214],
+  ];
+  for (const [lines, perLine, wastedBytes] of cases) {
+    for (const { eol } of EOLS) {
+      const text = dockerfile(lines, eol);
+      const model = resolveStages(parseDockerfile(text), {});
+      const analysis = analyzeDockerfile(text, { builder: 'buildkit', buildArgs: {} }, ctx);
+      const copies = estimateCopySizes(model, 'buildkit', ctx).byInstruction;
+      const final = new Set(analysis.stages.filter((s) => s.inFinalImage).map((s) => s.index));
+      const straight = staticWaste(model, analysis.steps, copies, new Map(), final, undefined, false);
+      for (let run = 0; run < 2; run++) assert.deepEqual(staticWaste(model, analysis.steps, copies, new Map(), final), straight);
+      assert.deepEqual(Object.fromEntries([...straight.perStep].map(([i, b]) => [model.instructions[i].line + 1, b.bytes])), perLine);
+      assert.equal(straight.wastedBytes, wastedBytes);
+    }
+  }
+});

@@ -11,11 +11,12 @@ import type { CopiedItem } from './sources';
 import type { RunEstimate } from './estimate/run';
 import { runScript } from './layers';
 import { commandsOf } from './fixes/runText';
-import { CACHE_DIRS, pathCommands, patternBase } from './rules/paths';
+import { CACHE_DIRS, pathCommands, patternBase, type PathCommand } from './rules/paths';
 import { goMatch, hasWildcards } from './ignore';
 import * as posix from './posixPath';
 import { formatBytes } from './present';
-import { diveMeasures, LayerStack, type DiveEntry, type LayerWaste } from './wasted';
+import { DiveTally, type DiveEntry, type LayerStack, type LayerWaste } from './wasted';
+import { copyLayerOf, indexLayer, keptEntries, type IndexedLayer, type Targets } from './wastedPrune';
 
 /** The estimate of wasted space before a build. */
 export interface StaticWaste {
@@ -38,36 +39,40 @@ interface StepLayer {
   known: boolean;
 }
 
+/** A layer of the final image's steps as known before the stack is built: a RUN's removals and writes are read against it later. */
+interface PlannedLayer {
+  /** Its instruction's index. */
+  at: number;
+  /** What it adds: the COPY/ADD items, the WORKDIR folder, the RUN estimate's paths. */
+  adds: IndexedLayer;
+  known: boolean;
+  /** A COPY/ADD layer: only some of its entries may need the stack. */
+  copy: boolean;
+  /** A RUN's commands as the path rules read them. */
+  commands?: PathCommand[];
+}
+
 /**
  * Wasted space of the final image's steps (`finalStages`: the stages whose layers it ships), from the COPY/ADD
  * results and RUN estimates by instruction index; `baseBytes` is the base image's uncompressed size when known.
+ * `prune` false puts every entry through the layer stack: the same figures, slower (what the tests compare with).
  */
 export function staticWaste(
   model: ResolvedModel, steps: Step[], copies: Map<number, CopySize>, runs: Map<number, RunEstimate>,
-  finalStages: Set<number>, baseBytes?: number | null,
+  finalStages: Set<number>, baseBytes?: number | null, prune = true,
 ): StaticWaste {
-  const stack = new LayerStack();
-  const layers: DiveEntry[][] = [];
-  const indexOf: number[] = [];
+  const plans = planLayers(model, steps, copies, runs, finalStages);
+  const kept = prune ? keptEntries(plans.map((p) => p.adds), plans.map((p) => p.copy), targetsOf(plans)) : plans.map((p) => p.adds.entries);
+  const tally = new DiveTally();
   const partial = new Map<number, number>();
   let lowerBound = false;
-  const workdirs: string[] = [];
-  for (const stage of model.stages) {
-    let workdir = stage.baseStage !== null ? workdirs[stage.baseStage] ?? '/' : '/';
-    for (const i of stage.instructions) {
-      const ins = model.instructions[i];
-      if (ins.keyword === 'WORKDIR') workdir = posix.resolve(workdir, ins.expanded.join(' '));
-      if (!finalStages.has(stage.index) || ins.keyword === 'FROM' || steps[i] === undefined || steps[i].layer === 'no') continue;
-      const layer = layers.length;
-      const made = layerOf(ins, workdir, copies.get(i), runs.get(i), stack, (owner) => partial.has(owner) || partial.set(owner, layer));
-      lowerBound ||= !made.known;
-      layers.push(made.entries);
-      indexOf.push(i);
-      stack.apply(layer, made.entries);
-    }
-    workdirs[stage.index] = workdir;
-  }
-  const m = diveMeasures(layers);
+  plans.forEach((p, layer) => {
+    const made = p.commands === undefined ? { entries: kept[layer], known: p.known } : runLayer(p, tally.stack, (owner) => partial.has(owner) || partial.set(owner, layer));
+    lowerBound ||= !made.known;
+    tally.add(made.entries, prune && p.copy ? p.adds.summary : undefined);
+  });
+  const m = tally.measures();
+  const indexOf = plans.map((p) => p.at);
   const perStep = new Map<number, WastedBytes>();
   m.perLayer.forEach((w, layer) => {
     const wasted = describe(w, partial.get(layer), model, indexOf);
@@ -79,16 +84,56 @@ export function staticWaste(
   return { perStep, wastedBytes: m.wastedBytes, efficiency, lowerBound: lowerBound || partial.size > 0 };
 }
 
-function layerOf(ins: ResolvedInstruction, workdir: string, copy: CopySize | undefined, run: RunEstimate | undefined, stack: LayerStack, partly: (owner: number) => void): StepLayer {
-  if (ins.keyword === 'WORKDIR') return { entries: [{ path: workdir, kind: 'dir', bytes: 0 }], known: true };
+/** The final image's layers in order, with what each adds. */
+function planLayers(model: ResolvedModel, steps: Step[], copies: Map<number, CopySize>, runs: Map<number, RunEstimate>, finalStages: Set<number>): PlannedLayer[] {
+  const plans: PlannedLayer[] = [];
+  const workdirs: string[] = [];
+  for (const stage of model.stages) {
+    let workdir = stage.baseStage !== null ? workdirs[stage.baseStage] ?? '/' : '/';
+    for (const i of stage.instructions) {
+      const ins = model.instructions[i];
+      if (ins.keyword === 'WORKDIR') workdir = posix.resolve(workdir, ins.expanded.join(' '));
+      if (!finalStages.has(stage.index) || ins.keyword === 'FROM' || steps[i] === undefined || steps[i].layer === 'no') continue;
+      plans.push(planLayer(i, ins, workdir, copies.get(i), runs.get(i)));
+    }
+    workdirs[stage.index] = workdir;
+  }
+  return plans;
+}
+
+function planLayer(at: number, ins: ResolvedInstruction, workdir: string, copy: CopySize | undefined, run: RunEstimate | undefined): PlannedLayer {
+  const fixed = (entries: DiveEntry[], known: boolean): PlannedLayer => ({ at, adds: indexLayer(entries), known, copy: false });
+  if (ins.keyword === 'WORKDIR') return fixed([{ path: workdir, kind: 'dir', bytes: 0 }], true);
   if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
     const items = copy?.placed ?? copy?.items;
-    return items === undefined ? { entries: [], known: false } : { entries: items.map((it) => itemEntry(it, workdir)), known: items.every((it) => it.bytes !== null) };
+    if (items === undefined) return fixed([], false);
+    const { layer, known } = copyLayerOf(items, workdir, itemEntry);
+    return { at, adds: layer, known, copy: true };
   }
-  if (ins.keyword !== 'RUN') return { entries: [], known: true };
+  if (ins.keyword !== 'RUN') return fixed([], true);
+  const known = run !== undefined && run.size.bytes !== null;
+  const adds: DiveEntry[] = !known ? [] : run.adds.map((a) => ({ path: posix.resolve('/', a.path), kind: 'file', bytes: a.bytes }));
+  return { ...fixed(adds, known), commands: pathCommands(commandsOf(runScript(ins)), workdir) };
+}
+
+/** The paths later RUN steps remove (the fixed parts of their patterns) or write onto. */
+function targetsOf(plans: PlannedLayer[]): Targets {
+  const targets: Targets = { removed: [], written: [] };
+  for (const c of plans.flatMap((p) => p.commands ?? [])) {
+    for (const raw of c.removed?.paths ?? []) {
+      const base = patternBase(posix.resolve('/', raw));
+      if (base !== '/') targets.removed.push(base);
+    }
+    targets.written.push(...c.created);
+  }
+  return targets;
+}
+
+/** A RUN's layer over the stack below it: whiteouts of the known paths it removes, overwrites of known files it writes onto, then what it adds. */
+function runLayer(plan: PlannedLayer, stack: LayerStack, partly: (owner: number) => void): StepLayer {
   const whiteouts: DiveEntry[] = [];
   const overwrites: DiveEntry[] = [];
-  for (const c of pathCommands(commandsOf(runScript(ins)), workdir)) {
+  for (const c of plan.commands ?? []) {
     for (const pattern of c.removed?.paths ?? []) whiteouts.push(...removedEntries(stack, pattern, partly));
     // A write onto a known file replaces it (its new size is not known). Package caches are left to the RUN estimate.
     for (const p of c.created) {
@@ -96,9 +141,7 @@ function layerOf(ins: ResolvedInstruction, workdir: string, copy: CopySize | und
       if (n !== undefined && !n.dir && !n.hidden && !Object.values(CACHE_DIRS).some((d) => p === d || p.startsWith(`${d}/`))) overwrites.push({ path: p, kind: 'file', bytes: 0 });
     }
   }
-  const known = run !== undefined && run.size.bytes !== null && overwrites.length === 0;
-  const adds: DiveEntry[] = run === undefined || run.size.bytes === null ? [] : run.adds.map((a) => ({ path: posix.resolve('/', a.path), kind: 'file', bytes: a.bytes }));
-  return { entries: [...whiteouts, ...overwrites, ...adds], known };
+  return { entries: [...whiteouts, ...overwrites, ...plan.adds.entries], known: plan.known && overwrites.length === 0 };
 }
 
 /** A copied item as a layer entry; an archive ADD extracts stands for its contents at a path of its own under the folder. */
