@@ -95,3 +95,21 @@ test('a step cached from an older recorded build has the bytes that build measur
   const a = analyze(lines, { 'debian:bookworm': LOCAL }, { baseline: { ...newer, knownKeys: [key], knownBytes: { [key]: 777 } } });
   assert.deepEqual([a.steps[1].cache.status, a.steps[1].size.bytes, a.steps[1].size.source], ['hit', 777, 'measured']);
 });
+
+test('wasted space that would make typing wait is left unknown: two copies of 25,000 files over each other', () => {
+  const entries = new Map<string, { path: string; type: 'file' | 'dir'; size: number; mode: number; hash?: string }>();
+  for (let d = 0; d < 250; d++) {
+    entries.set(`d${d}`, { path: `d${d}`, type: 'dir', size: 0, mode: 0o755 });
+    for (let f = 0; f < 100; f++) entries.set(`d${d}/f${f}`, { path: `d${d}/f${f}`, type: 'file', size: 10, mode: 0o644, hash: `h${d}.${f}` });
+  }
+  const context = { root: '/ctx', entries, ignoreFile: null, archives: new Map(), problems: [] } as Parameters<typeof analyzeDocument>[2];
+  const run = (text: string) => analyzeDocument(text, { builder: 'buildkit', buildArgs: {} }, context).analysis;
+  run('FROM scratch\nCOPY . /app\n');
+  const began = performance.now();
+  const twice = run('FROM scratch\nCOPY . /app\nCOPY . /app\n');
+  assert.ok(performance.now() - began < 2_000);
+  assert.deepEqual([twice.totals.wastedBytes, twice.totals.wastedLowerBound, twice.totals.efficiency, twice.steps[1].wasted], [0, true, null, undefined]);
+  // A small overlap is still modelled exactly: one file copied, then everything.
+  const small = run('FROM scratch\nCOPY d0/f0 /app/d0/f0\nCOPY . /app\n');
+  assert.deepEqual([small.steps[1].wasted?.bytes, small.totals.wastedLowerBound], [10, undefined]);
+});
