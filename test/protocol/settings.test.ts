@@ -22,7 +22,7 @@ interface Seen {
   run: string;
 }
 
-const BUILDKIT_LAST: Seen = { builder: 'buildkit', target: 1, base: 'alpine:3.20', run: '+ layer' };
+const BUILDKIT_LAST: Seen = { builder: 'buildkit', target: 1, base: 'alpine:3.20', run: '+ layer · ~0 B' };
 const LEGACY_FIRST: Seen = { builder: 'legacy', target: 0, base: 'debian:12', run: 'no layer' };
 
 async function startServer(config: Record<string, unknown>) {
