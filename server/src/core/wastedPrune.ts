@@ -52,6 +52,8 @@ export function copyLayerOf(items: CopiedItem[], workdir: string, entryOf: (item
 
 /** Indexes a layer's entries. */
 export function indexLayer(entries: DiveEntry[]): IndexedLayer {
+  // Most layers of a long Dockerfile add nothing known (metadata, a RUN of unknown output): one shared index, read only.
+  if (entries.length === 0) return (emptyLayer ??= { entries: [], summary: summarizeLayer([]), at: new Map(), above: new Set(), keys: [], own: [], under: new Map() });
   const summary = summarizeLayer(entries);
   // Paths are normalized but for an archive's stand-in, whose name comes from the context path.
   const keys = entries.map((e) => (e.path.includes('/.') || e.path.includes('//') ? posix.resolve('/', e.path) : e.path));
@@ -74,6 +76,8 @@ export function indexLayer(entries: DiveEntry[]): IndexedLayer {
   });
   return layer;
 }
+
+let emptyLayer: IndexedLayer | undefined;
 
 /** The indices of `layer`'s entries at or under `path`. */
 function underOf(layer: IndexedLayer, path: string): number[] {

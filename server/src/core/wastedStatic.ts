@@ -57,7 +57,7 @@ interface PlannedLayer {
   /** A COPY/ADD layer: only some of its entries may need the stack. */
   copy: boolean;
   /** A RUN's commands as the path rules read them. */
-  commands?: PathCommand[];
+  commands?: readonly PathCommand[];
 }
 
 /**

@@ -24,8 +24,23 @@ export type AptAction =
 /** apt-get/apt options that take the next word as their value. */
 const VALUED = new Set(['-o', '--option', '-t', '--target-release', '--default-release', '-c', '--config-file', '-a', '--host-architecture']);
 
-/** Reads every command of `script` (shell variables resolved with `lookup` where they can be). */
-export function readAptActions(script: string, lookup: Lookup): AptAction[] {
+/** Scripts without a `$` read the same whatever the variables: their actions are kept (callers must not change them). */
+const plainScripts = new Map<string, readonly AptAction[]>();
+const PLAIN_LIMIT = 512;
+
+/** Reads every command of `script` (shell variables resolved with `lookup` where they can be); the result is shared, read it only. */
+export function readAptActions(script: string, lookup: Lookup): readonly AptAction[] {
+  if (script.includes('$')) return readActions(script, lookup);
+  let actions = plainScripts.get(script);
+  if (actions === undefined) {
+    if (plainScripts.size >= PLAIN_LIMIT) plainScripts.clear();
+    actions = readActions(script, lookup);
+    plainScripts.set(script, actions);
+  }
+  return actions;
+}
+
+function readActions(script: string, lookup: Lookup): AptAction[] {
   return commandsOf(script).map((cmd) => {
     const words = commandWords(cmd).flatMap((w) => (w.includes('$') ? expand(w, lookup) : [w]));
     const config = cmd.redirects.some((r) => r.startsWith('/etc/apt/apt.conf.d/')) ? recommendsOption(words) : null;

@@ -83,7 +83,7 @@ function estimateRun(ins: ResolvedInstruction, start: StageStart): { estimate: R
 }
 
 /** The state after a RUN without apt commands: only an Install-Recommends setting it writes changes it. */
-function configured(actions: AptAction[], start: StageStart): StageStart {
+function configured(actions: readonly AptAction[], start: StageStart): StageStart {
   if ('why' in start) return start;
   const last = actions.filter((a) => a.kind === 'config').pop();
   return last === undefined || last.kind !== 'config' ? start : { ...start, recommends: last.recommends };
@@ -113,7 +113,7 @@ function aptEstimate(parts: LayerPart[], added: number, missing: string[], cavea
 }
 
 /** A RUN without apt: 0 B when it only makes folders and links or deletes, else unknown with the reason. */
-function withoutApt(actions: AptAction[], others: Array<{ command: string }>): RunEstimate {
+function withoutApt(actions: readonly AptAction[], others: Array<{ command: string }>): RunEstimate {
   if (others.length === 0) {
     const deletes = actions.some((a) => a.kind === 'rm');
     const detail = deletes

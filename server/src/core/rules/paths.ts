@@ -85,7 +85,19 @@ export interface PathCommand {
 }
 
 /** A RUN's commands in order, following `cd` from `workdir` (null once a `cd` cannot be read), with their paths. */
-export function pathCommands(commands: SimpleCommand[], workdir: string): PathCommand[] {
+export function pathCommands(commands: SimpleCommand[], workdir: string): readonly PathCommand[] {
+  // The same RUN is read by the cleanup rule and the wasted-space estimate, on every analysis: kept per command
+  // list (commandsOf keeps one list per script text) and working folder. Callers read the result only.
+  let byWorkdir = pathsRead.get(commands);
+  if (byWorkdir === undefined) pathsRead.set(commands, (byWorkdir = new Map()));
+  let read = byWorkdir.get(workdir);
+  if (read === undefined) byWorkdir.set(workdir, (read = readPaths(commands, workdir)));
+  return read;
+}
+
+const pathsRead = new WeakMap<SimpleCommand[], Map<string, readonly PathCommand[]>>();
+
+function readPaths(commands: SimpleCommand[], workdir: string): PathCommand[] {
   let cwd: string | null = workdir;
   return commands.map((cmd) => {
     const words = commandWords(cmd);
