@@ -11,7 +11,7 @@ import { stateDir } from '../state/baselines';
 import { noBaselineWhy, readForTarget } from '../state/targets';
 import { imageBases, stageTargets } from '../core/stages';
 import { lookUpBases } from '../docker/baseFacts';
-import { Engine, engineAddress } from '../docker/engine';
+import { engineFromEnv } from '../docker/engine';
 import { loadCatalog } from '../state/catalog';
 import { baseImageIds } from '../docker/bases';
 import type { ContextIndex } from '../core/context';
@@ -79,7 +79,7 @@ export async function loadAnalysis(o: LoadOptions, err: (s: string) => void): Pr
   // Base image IDs are part of the keys: asked alike when a build is recorded and when one is compared.
   const bases = o.noDocker === true || (recorded.baseline === null && o.hashForCache !== true) ? Promise.resolve({}) : baseImageIds(read.text, o.buildArgs, process.env);
   // Base image sizes and packages: the local daemon's images, else their registries (kept in the state folder).
-  const facts = lookUpBases(imageBases(read.text, o.buildArgs), { engine: o.noDocker === true ? null : daemonEngine(), stateDir: state, offline: o.offline === true });
+  const facts = lookUpBases(imageBases(read.text, o.buildArgs), { engine: o.noDocker === true ? null : engineFromEnv(process.env, 5_000), stateDir: state, offline: o.offline === true });
   const [resolved, index, baseImages, sizes] = await Promise.all([asked, scanned, bases, Promise.all([facts, catalogFor(read.text)])]);
   if (resolved.note !== null) err(`dockerfile-layers: note: ${resolved.note} --engine-version sets another.`);
   const cache = recorded.baseline !== null ? { baseline: recorded.baseline, baseImages } : { baseline: null, why: recorded.problem ?? noBaselineWhy(state), baseImages };
@@ -113,12 +113,6 @@ async function scan(context: string, dockerfile: string, o: LoadOptions, hash: b
 /** Debian's package catalog when a RUN may install Debian packages (decoding it costs time no other step needs). */
 async function catalogFor(text: string): Promise<PackageCatalog | { why: string }> {
   return /\bapt(-get)?\b/.test(text) ? loadCatalog() : { why: '' };
-}
-
-/** The daemon of DOCKER_HOST (or the default socket), or null when the address is unusable. */
-function daemonEngine(): Engine | null {
-  const address = engineAddress(process.env);
-  return 'error' in address ? null : new Engine({ address, timeoutMs: 5_000 });
 }
 
 function isDirectory(path: string): boolean {

@@ -13,7 +13,7 @@ import { applySeverities, runLayerRules } from './findings';
 import type { RuleHit } from './rules/context';
 import type { ContextIndex } from './context';
 import { estimateCopySizes, type CopySize } from './sizes';
-import { finalImageBytes } from './totals';
+import { finalImageBytes, imageBytesOf } from './totals';
 import { splitLines } from './lines';
 import { estimateRuns, type RunEstimate } from './estimate/run';
 import { baseSize, stageImageSize } from './estimate/from';
@@ -210,8 +210,6 @@ function totalsOf(steps: Step[], stages: StageSummary[]): Analysis['totals'] {
   if (root === undefined || from === undefined || root.base.toLowerCase() === 'scratch') return { layers, maybeLayers, ...own, imageBytes: own.bytes };
   const b = from.size;
   const base: NonNullable<Analysis['totals']['base']> = { ref: root.base, bytes: b.bytes, ...(b.compressed ? { compressed: true as const } : {}), ...(b.bytes === null && b.detail ? { why: b.detail } : {}) };
-  // Compressed registry bytes and uncompressed layers do not add up to what the image takes.
-  const imageBytes = own.bytes === null || b.bytes === null || b.compressed ? null : own.bytes + b.bytes;
-  return { layers, maybeLayers, ...own, base, imageBytes };
+  return { layers, maybeLayers, ...own, base, imageBytes: imageBytesOf(own.bytes, base) };
 }
 

@@ -24,6 +24,11 @@ export function recountTotals(totals: Totals, steps: Step[], stages: StageSummar
   const { lowerBound: _old, estimated: _was, ...rest } = totals;
   const own = finalImageBytes(steps, stages);
   const base = totals.base;
-  const imageBytes = base === undefined ? own.bytes : own.bytes === null || base.bytes === null || base.compressed ? null : own.bytes + base.bytes;
-  return { ...rest, ...own, imageBytes };
+  return { ...rest, ...own, imageBytes: imageBytesOf(own.bytes, base) };
+}
+
+/** Base plus own bytes; null when either is unknown or the base's are a registry's compressed bytes (they do not add up). */
+export function imageBytesOf(own: number | null, base: Totals['base']): number | null {
+  if (base === undefined) return own;
+  return own === null || base.bytes === null || base.compressed ? null : own + base.bytes;
 }

@@ -170,3 +170,9 @@ export class Engine {
     return new EngineError('unreachable', `Could not ${what} at ${this.where}: ${err.message ?? String(e)}.`);
   }
 }
+
+/** The daemon `env` points at (DOCKER_HOST, else the default socket), or null when that address is unusable. */
+export function engineFromEnv(env: Record<string, string | undefined>, timeoutMs?: number): Engine | null {
+  const address = engineAddress(env);
+  return 'error' in address ? null : new Engine({ address, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+}

@@ -9,7 +9,7 @@ import type { AnalysisStore } from '../store';
 import type { BaseImageFacts } from '../../core/baseImage';
 import { imageBases } from '../../core/stages';
 import { lookUpBases } from '../../docker/baseFacts';
-import { Engine, engineAddress } from '../../docker/engine';
+import { engineFromEnv } from '../../docker/engine';
 import { loadCatalog } from '../../state/catalog';
 import { serverStateDir } from './cache';
 
@@ -64,9 +64,7 @@ export function registerSizes(connection: Connection, store: AnalysisStore, chan
 }
 
 async function lookUp(refs: string[], registry: boolean, signal: AbortSignal): Promise<Record<string, BaseImageFacts>> {
-  const address = engineAddress(process.env);
-  const engine = 'error' in address ? null : new Engine({ address, timeoutMs: 5_000 });
-  return lookUpBases(refs, { engine, stateDir: serverStateDir(), offline: !registry, signal });
+  return lookUpBases(refs, { engine: engineFromEnv(process.env, 5_000), stateDir: serverStateDir(), offline: !registry, signal });
 }
 
 /** Untrusted workspaces talk to no daemon and no registry: every base says so. */

@@ -12,7 +12,7 @@ import type { BaseImageFacts } from '../../core/baseImage';
 import { lookUpBases } from '../../docker/baseFacts';
 import { serverStateDir } from './cache';
 import type { Analysis } from '../../core/types';
-import { Engine, engineAddress } from '../../docker/engine';
+import { engineFromEnv } from '../../docker/engine';
 import { readDockerfileFile } from '../../docker/files';
 
 export function registerWorkspace(connection: Connection, store: AnalysisStore): void {
@@ -65,8 +65,7 @@ async function shareBases(store: AnalysisStore, entries: WorkspaceEntry[]): Prom
   const refs = [...new Set(entries.map((e) => e.base).filter((b): b is string => b !== null))];
   const missing = refs.filter((r) => facts[r] === undefined || facts[r].bytes === null);
   if (missing.length > 0) {
-    const address = engineAddress(process.env);
-    const engine = 'error' in address ? null : new Engine({ address, timeoutMs: 5_000 });
+    const engine = engineFromEnv(process.env, 5_000);
     const registry = entries.every((e) => store.settingsOf(e.uri).registry);
     Object.assign(facts, await lookUpBases(missing, { engine, stateDir: serverStateDir(), offline: !registry }));
   }
